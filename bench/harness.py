@@ -1,0 +1,59 @@
+"""Timing helpers: interleaved repeats, medians, and a ratio checked against a target."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    subject: str
+    baseline: str
+    subject_seconds: float
+    baseline_seconds: float
+    target: float
+
+    @property
+    def ratio(self) -> float:
+        return self.subject_seconds / self.baseline_seconds
+
+    @property
+    def ok(self) -> bool:
+        return self.ratio <= self.target
+
+    def report(self) -> str:
+        verdict = "OK" if self.ok else "OVER TARGET"
+        return (
+            f"{self.name}\n"
+            f"  {self.subject:<48} {self.subject_seconds * 1000:10.1f} ms (median)\n"
+            f"  {self.baseline:<48} {self.baseline_seconds * 1000:10.1f} ms (median)\n"
+            f"  ratio {self.ratio:.2f}  (target <= {self.target:g})  {verdict}"
+        )
+
+
+def compare(
+    name: str,
+    subject: tuple[str, Callable[[], object]],
+    baseline: tuple[str, Callable[[], object]],
+    *,
+    target: float,
+    repeats: int = 5,
+    warmup: int = 1,
+) -> Comparison:
+    """Time subject and baseline alternately (so both see the same machine noise) and
+    compare their medians."""
+    for _ in range(warmup):
+        subject[1]()
+        baseline[1]()
+    s_times, b_times = [], []
+    for _ in range(repeats):
+        for fn, times in ((subject[1], s_times), (baseline[1], b_times)):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return Comparison(name, subject[0], baseline[0], statistics.median(s_times),
+                      statistics.median(b_times), target)

@@ -1,0 +1,1 @@
+"""Draagkracht's Streamlit dashboard: drawing only, every number comes from ``complexity``."""

@@ -1,0 +1,1 @@
+"""Reusable drawing for the dashboard pages (forms, charts, flags, results)."""

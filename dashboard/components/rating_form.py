@@ -1,0 +1,70 @@
+"""The rating form: every instrument item as a 0-3 choice with its anchors visible.
+
+Each item is a radio with a "not rated" choice first. The option labels are the level
+numbers (the same in every language) and the anchors are the captions, so switching
+language keeps what was already chosen, also inside a form that was not yet submitted.
+Widget keys are stable: ``item_<item id>``.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import streamlit as st
+
+from complexity import INSTRUMENT, Item
+from complexity.instrument import LEVELS
+from dashboard.i18n import translate
+
+FORM_KEY = "rate_case_form"
+SUBMIT_KEY = "rate_case_submit"
+NOT_RATED = "not_rated"
+OPTIONS: tuple[object, ...] = (NOT_RATED,) + LEVELS
+NOT_RATED_SYMBOL = "–"
+
+
+def item_key(item_id: str) -> str:
+    return f"item_{item_id}"
+
+
+def _option_label(option: object) -> str:
+    return NOT_RATED_SYMBOL if option == NOT_RATED else str(option)
+
+
+def level_legend(lang: str) -> str:
+    labels = INSTRUMENT.level_labels[lang]
+    return "  \n".join(f"**{level}** {label}" for level, label in zip(LEVELS, labels))
+
+
+def _item_radio(item: Item, lang: str) -> object:
+    return st.radio(
+        item.label(lang),
+        OPTIONS,
+        index=0,
+        format_func=_option_label,
+        captions=[translate(lang, "form.not_rated")] + list(item.anchors[lang]),
+        key=item_key(item.id),
+    )
+
+
+def render_rating_form(lang: str) -> Mapping[str, int | None] | None:
+    """Draw the form; on submit return ``{item id: level or None}``, else ``None``."""
+    with st.form(FORM_KEY, enter_to_submit=False):
+        with st.expander(translate(lang, "form.levels_title")):
+            st.markdown(level_legend(lang))
+        values: dict[str, object] = {}
+        for domain in INSTRUMENT.domains:
+            with st.expander(domain.label(lang)):
+                st.caption(domain.description(lang))
+                for item in domain.items:
+                    values[item.id] = _item_radio(item, lang)
+        with st.expander(translate(lang, "form.outside_score.title")):
+            st.caption(translate(lang, "form.outside_score.help"))
+            for item in INSTRUMENT.extra_items:
+                values[item.id] = _item_radio(item, lang)
+        submitted = st.form_submit_button(
+            translate(lang, "form.submit"), type="primary", key=SUBMIT_KEY
+        )
+    if not submitted:
+        return None
+    return {item_id: (None if v == NOT_RATED else int(v)) for item_id, v in values.items()}

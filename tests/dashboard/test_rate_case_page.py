@@ -1,0 +1,164 @@
+"""The "rate a case" page through Streamlit's AppTest (no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from complexity import INSTRUMENT, score_case
+from dashboard.components.rating_form import NOT_RATED, SUBMIT_KEY, item_key
+from dashboard.components.result import CHART_KEY
+from dashboard.i18n import read_catalog
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+RESULT_KEY = "rate_case.result"
+NL, EN = read_catalog("nl"), read_catalog("en")
+SCORE_PATTERN = re.compile(r"^(\d+) / 100$")
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def at() -> AppTest:
+    return run(AppTest.from_file(APP, default_timeout=30))
+
+
+def rate(at: AppTest, ratings: dict[str, int]) -> AppTest:
+    for item_id, level in ratings.items():
+        at.radio(key=item_key(item_id)).set_value(level)
+    at.button(key=SUBMIT_KEY).click()
+    return run(at)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def page_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+
+
+def chart_spec(at: AppTest) -> dict:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def test_page_renders_in_dutch_by_default(at: AppTest) -> None:
+    assert at.radio(key="language").value == "nl"
+    assert [r.key for r in at.sidebar.radio] == ["language"]
+    assert list(at.radio(key="language").options) == [NL["language.name"], EN["language.name"]]
+    assert at.title[0].value == NL["rate.title"]
+    labels = [e.label for e in at.expander]
+    assert [d.label("nl") for d in INSTRUMENT.domains] == labels[1:-1]
+    assert labels[-1] == NL["form.outside_score.title"]
+    for item in INSTRUMENT.items:
+        radio = at.radio(key=item_key(item.id))
+        assert radio.label == item.label("nl")
+        assert radio.value == NOT_RATED
+        assert list(radio.options) == ["–", "0", "1", "2", "3"]
+        assert list(radio.proto.captions) == [NL["form.not_rated"], *item.anchors["nl"]]
+    assert at.button(key=SUBMIT_KEY).label == NL["form.submit"]
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_all_items_at_two_is_moderate(at: AppTest) -> None:
+    rate(at, {item_id: 2 for item_id in INSTRUMENT.item_ids})
+    expected = score_case({item_id: 2 for item_id in INSTRUMENT.item_ids})
+    assert expected.band == "moderate"
+    shown = metrics(at)
+    assert shown[NL["result.complexity"]] == f"{round(expected.complexity)} / 100"
+    assert shown[NL["result.band"]] == NL["band.moderate"] == "Matig gecompliceerd"
+    assert at.session_state[RESULT_KEY] == expected
+
+
+def test_switching_to_english_relabels_everything_and_keeps_ratings(at: AppTest) -> None:
+    rate(at, {item_id: 2 for item_id in INSTRUMENT.item_ids})
+    at.radio(key="language").set_value("en")
+    run(at)
+    assert at.title[0].value == EN["rate.title"]
+    assert [e.label for e in at.expander][1:-1] == [d.label("en") for d in INSTRUMENT.domains]
+    item = INSTRUMENT.scored_items[0]
+    radio = at.radio(key=item_key(item.id))
+    assert radio.label == item.label("en") and radio.value == 2
+    assert list(radio.proto.captions)[1:] == list(item.anchors["en"])
+    shown = metrics(at)
+    assert shown[EN["result.band"]] == EN["band.moderate"]
+    assert SCORE_PATTERN.match(shown[EN["result.complexity"]])
+    text = page_text(at)
+    assert EN["severity.red"] in text and EN["next_step.consult_today"] in text
+    assert NL["severity.red"] not in text and NL["rate.intro"] not in text
+    assert EN["chart.interaction"] in chart_spec(at)["data"][0]["y"]
+
+
+def test_safety_concern_two_shows_consult_now_with_next_step(at: AppTest) -> None:
+    ratings = {item_id: 0 for item_id in INSTRUMENT.scored_item_ids}
+    ratings["safety_concern"] = 2
+    rate(at, ratings)
+    text = page_text(at)
+    assert NL["severity.red"] in text
+    assert NL["flag.consult_now.title"] in text
+    assert NL["flag.consult_now.reason"].format(level=2) in text
+    assert NL["next_step.consult_today"] in text
+    assert metrics(at)[NL["result.band"]] == NL["band.uncomplicated"]
+
+
+def test_no_flags_for_a_calm_case(at: AppTest) -> None:
+    rate(at, {item_id: 1 for item_id in INSTRUMENT.scored_item_ids})
+    text = page_text(at)
+    assert NL["result.no_flags"] in text
+    assert all(NL[f"severity.{s}"] not in text for s in ("red", "amber", "info"))
+
+
+def test_two_rated_domains_are_incomplete_without_a_number(at: AppTest) -> None:
+    rated = [item.id for d in INSTRUMENT.domains[:2] for item in d.items]
+    rate(at, {item_id: 3 for item_id in rated})
+    shown = metrics(at)
+    assert shown == {NL["result.band"]: NL["band.incomplete"]}
+    assert not any(SCORE_PATTERN.match(v) or re.search(r"\d", v) for v in shown.values())
+    assert not at.get("plotly_chart")
+    text = page_text(at)
+    assert NL["result.incomplete"] in text
+    assert NL["flag.incomplete.reason"].format(rated=2, needed=4) in text
+    assert NL["next_step.rate_more_domains"] in text
+    assert at.session_state[RESULT_KEY].complexity is None
+
+
+def test_not_rated_items_do_not_count_as_zero(at: AppTest) -> None:
+    # One item per domain at 3, the rest skipped: every rated domain is at its maximum.
+    rate(at, {d.items[0].id: 3 for d in INSTRUMENT.domains})
+    assert metrics(at)[NL["result.complexity"]] == "100 / 100"
+    assert metrics(at)[NL["result.band"]] == NL["band.severe"]
+
+
+def test_chart_contributions_add_up_to_the_shown_complexity(at: AppTest) -> None:
+    ratings = {item_id: (i * 7) % 4 for i, item_id in enumerate(INSTRUMENT.scored_item_ids)}
+    rate(at, ratings)
+    spec = chart_spec(at)
+    bar = spec["data"][0]
+    assert bar["type"] == "bar" and bar["orientation"] == "h"
+    assert bar["customdata"] == [*INSTRUMENT.domain_ids, "interaction"]
+    assert bar["y"] == [*(d.label("nl") for d in INSTRUMENT.domains), NL["chart.interaction"]]
+    assert all(NL["chart.axis"] in label for label in bar["text"])
+    result = at.session_state[RESULT_KEY]
+    assert sum(bar["x"]) == pytest.approx(result.complexity, abs=1e-9)
+    shown = SCORE_PATTERN.match(metrics(at)[NL["result.complexity"]])
+    assert shown and int(shown.group(1)) == round(sum(bar["x"]))
+    largest = max(zip(bar["x"], bar["y"]))
+    assert f"{largest[0]:.1f}".replace(".", ",") in page_text(at)
+
+
+def test_result_stays_after_a_rerun(at: AppTest) -> None:
+    rate(at, {item_id: 2 for item_id in INSTRUMENT.item_ids})
+    before = metrics(at)
+    run(at)  # a rerun without submitting (e.g. any other widget)
+    assert metrics(at) == before
+    assert len(at.get("plotly_chart")) == 1

@@ -1,0 +1,190 @@
+"""Browser tests: a real `streamlit run` server driven by headless Chromium.
+
+The browser is Debian's chromium (``playwright install`` cannot download browsers here).
+Without it the tests skip, with the reason, unless ``REQUIRE_BROWSER=1`` (as in CI), in
+which case they fail: a CI run must never pass by silently skipping its browser tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+CHROMIUM_PATHS = ("/usr/bin/chromium",)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 60.0  # seconds until /_stcore/health must answer
+APP_TIMEOUT_MS = 30_000  # longest a script run may take in the browser
+
+
+def browser_unavailable(reason: str) -> None:
+    """Skip, or fail when the environment demands a browser (REQUIRE_BROWSER=1)."""
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    for path in CHROMIUM_PATHS:
+        if os.access(path, os.X_OK):
+            return path
+    return shutil.which("chromium")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start ``streamlit run dashboard/app.py`` on a free port; yield its base URL."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _healthy(f"{base_url}/_stcore/health"):
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"streamlit exited with code {proc.returncode}:\n{log_path.read_text(errors='replace')}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"streamlit did not answer {base_url}/_stcore/health within "
+                    f"{SERVER_START_TIMEOUT:.0f}s:\n{log_path.read_text(errors='replace')}"
+                )
+            time.sleep(0.2)  # polling the server process, not the browser
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian chromium through Playwright (skips or fails when unavailable)."""
+    executable = chromium_path()
+    if executable is None:
+        browser_unavailable("chromium is not installed (expected /usr/bin/chromium); apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - playwright is a dev requirement
+        browser_unavailable(f"the playwright package is missing: {exc}")
+    playwright = sync_playwright().start()
+    try:
+        try:
+            instance = playwright.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
+        except Exception as exc:  # noqa: BLE001 - any launch failure means "no browser"
+            browser_unavailable(f"playwright could not launch {executable}: {exc}")
+        yield instance
+        instance.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Remember each phase's report on the test item (to screenshot failures)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser, streamlit_server: str):
+    """A fresh browser page (own context, so own Streamlit session) per test.
+
+    When the test fails, a screenshot of the page is saved to test-artifacts/e2e/.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="nl-NL")
+    context.set_default_timeout(APP_TIMEOUT_MS)
+    pg = context.new_page()
+    try:
+        yield pg
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=ARTIFACTS / f"FAILED-{request.node.name}.png", animations="disabled")
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def _wait_for_app(page, timeout: float = APP_TIMEOUT_MS) -> None:
+    """Wait until the app is connected and its script has finished running.
+
+    Streamlit marks the ``stApp`` element with ``data-test-connection-state`` and
+    ``data-test-script-state`` (``initial`` -> ``running`` -> ``notRunning``); its own
+    e2e suite waits on the same attributes. Call this after every interaction that
+    triggers a rerun, together with an ``expect`` on content the rerun must produce
+    (a rerun may not have started yet when this is called).
+    """
+    from playwright.sync_api import expect
+
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def wait_for_app():
+    """The :func:`_wait_for_app` helper, as ``wait_for_app(page)`` in a test."""
+    return _wait_for_app
+
+
+@pytest.fixture
+def app_page(page, streamlit_server: str):
+    """The app opened in a fresh page, its first script run finished."""
+    page.goto(f"{streamlit_server}/")
+    _wait_for_app(page)
+    return page

@@ -1,0 +1,103 @@
+"""A therapist rates a case in the browser, sees the score, then switches to English.
+
+Screenshots of each step go to ``test-artifacts/e2e/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from complexity import INSTRUMENT, score_case
+from dashboard.i18n import read_catalog
+
+pytestmark = pytest.mark.browser
+
+NL, EN = read_catalog("nl"), read_catalog("en")
+
+
+def open_expander(page: Page, label: str) -> None:
+    """Expand the form section whose summary reads ``label`` (a no-op when it is open)."""
+    details = page.get_by_test_id("stExpander").filter(
+        has=page.locator("summary", has_text=label)
+    ).locator("details")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    expect(details).to_have_attribute("open", "")
+
+
+def pick(page: Page, scope: Locator, option_name: str) -> Locator:
+    """Choose a radio option by its accessible name inside ``scope``; return the radio.
+
+    The input itself is visually hidden, so click its visible label, as a user does.
+    """
+    radio = scope.get_by_role("radio", name=option_name, exact=True)
+    scope.get_by_test_id("stRadioOption").filter(
+        has=page.get_by_role("radio", name=option_name, exact=True)
+    ).click()
+    expect(radio).to_be_checked()
+    return radio
+
+
+def choose_level(page: Page, item_label: str, level: int) -> None:
+    """Pick ``level`` for an item; its radio group is named by the item label."""
+    pick(page, page.get_by_role("radiogroup", name=item_label, exact=True), str(level))
+
+
+def shoot(page: Page, path: Path, anchor: Locator | None = None) -> None:
+    """Screenshot; Streamlit scrolls inside its main area, so bring ``anchor`` to the top."""
+    if anchor is not None:
+        anchor.evaluate("element => element.scrollIntoView({block: 'start'})")
+    page.screenshot(path=path, animations="disabled")
+
+
+def test_rate_a_case_then_switch_to_english(app_page: Page, wait_for_app, artifacts_dir: Path) -> None:
+    page = app_page
+    expect(page.get_by_role("heading", name=NL["rate.title"])).to_be_visible()
+    shoot(page, artifacts_dir / "01-form-dutch.png")
+
+    # Rate every item (scored and outside the score) at level 2, section by section.
+    # Choices inside a form do not rerun the script, so no waiting is needed here.
+    for domain in INSTRUMENT.domains:
+        open_expander(page, domain.label("nl"))
+        for item in domain.items:
+            choose_level(page, item.label("nl"), 2)
+    open_expander(page, NL["form.outside_score.title"])
+    for item in INSTRUMENT.extra_items:
+        choose_level(page, item.label("nl"), 2)
+    shoot(page, artifacts_dir / "02-form-rated.png")
+
+    page.get_by_role("button", name=NL["form.submit"]).click()
+    expected = score_case({item_id: 2 for item_id in INSTRUMENT.item_ids})
+    score_text = f"{round(expected.complexity)} / 100"
+    metrics = page.get_by_test_id("stMetric")
+    expect(metrics.filter(has_text=NL["result.complexity"])).to_contain_text(score_text)
+    wait_for_app(page)
+    expect(metrics.filter(has_text=NL["result.band"])).to_contain_text("Matig gecompliceerd")
+    chart = page.get_by_test_id("stPlotlyChart")
+    expect(chart).to_be_visible()
+    expect(chart).to_contain_text(NL["chart.interaction"])
+    expect(page.get_by_role("alert").filter(has_text=NL["severity.red"])).to_contain_text(
+        NL["next_step.consult_today"]
+    )
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shoot(page, artifacts_dir / "03-result-dutch.png", page.get_by_role("heading", name=NL["result.title"]))
+
+    pick(page, page.get_by_test_id("stSidebar"), EN["language.name"])
+    expect(page.get_by_role("heading", name=EN["rate.title"])).to_be_visible()
+    wait_for_app(page)
+    expect(metrics.filter(has_text=EN["result.band"])).to_contain_text(EN["band.moderate"])
+    expect(metrics.filter(has_text=EN["result.complexity"])).to_contain_text(score_text)
+    expect(chart).to_contain_text(EN["chart.interaction"])
+    expect(page.get_by_role("button", name=EN["form.submit"])).to_be_visible()
+    expect(page.get_by_text(re.compile(f"{NL['rate.title']}|{NL['form.submit']}"))).to_have_count(0)
+    # The choices survive the language switch: the form still holds level 2.
+    first = INSTRUMENT.domains[0]
+    open_expander(page, first.label("en"))
+    group = page.get_by_role("radiogroup", name=first.items[0].label("en"), exact=True)
+    expect(group.get_by_role("radio", name="2", exact=True)).to_be_checked()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shoot(page, artifacts_dir / "04-result-english.png", page.get_by_role("heading", name=EN["result.title"]))

@@ -1,7 +1,6 @@
 """Draagkracht's complexity model: the instrument, case scoring, load, capacity, flags
 and calibration. Pure computation: no files, no database, no UI."""
 
-from .calibration import ComplexityCalibrator, WeightComparison, compare_weights
 from .checkin import CHECKIN, capacity_score
 from .config import BANDS, DEFAULT_CONFIG, INCOMPLETE, MODEL_VERSION, ModelConfig
 from .flags import FLAG_CATALOG, Flag
@@ -17,3 +16,14 @@ __all__ = [
     "band_of", "capacity_score", "compare_weights", "score_case", "score_cases", "therapist_flags",
     "weekly_load",
 ]
+
+_CALIBRATION = frozenset({"ComplexityCalibrator", "WeightComparison", "compare_weights"})
+
+
+def __getattr__(name: str):
+    """Calibration needs SciPy and scikit-learn (about a second to import): load it on use."""
+    if name in _CALIBRATION:
+        from . import calibration
+
+        return getattr(calibration, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,6 @@
+"""``python -m complexity``: see :mod:`complexity.cli`."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,429 @@
+"""Draagkracht's tables as SQLAlchemy 2 typed ORM classes.
+
+Portable across SQLite and PostgreSQL: enumerations are strings with CHECK constraints
+(no native ENUM types), timestamps are timezone-aware UTC (:class:`UTCDateTime`), and
+every constraint has a deterministic name (``NAMING_CONVENTION``) so that migrations
+can address it on both backends.
+
+Instrument and check-in columns are **generated** from ``complexity``: ``case_rating``
+has one nullable SmallInteger column per ``INSTRUMENT.item_ids`` (named after the item,
+CHECK 0-3) and ``weekly_checkin`` one per check-in scale field (CHECK min-max) plus one
+Boolean ``action_<option id>`` per self-care action. A new item therefore needs no edit
+here, only a migration: ``python -m store revision -m "add item x"`` autogenerates it,
+and ``tests/store/test_migrations.py`` fails until it exists.
+
+Notes on the data:
+
+- ``case.code`` is the only case identifier anyone sees; it is random (see
+  ``store.codes``) and never contains a name.
+- ``therapy_session.weight`` is a snapshot: ``complexity.load.session_weight`` of the
+  case's latest complexity when the session was recorded (``complexity`` holds that
+  complexity, NULL when the case was not scored). Re-rating a case changes the weight
+  of sessions recorded afterwards, never of sessions already recorded, so past weekly
+  loads do not move. ``therapist_id`` is copied from the case for aggregation.
+- ``audit_event`` has no foreign keys: the log must outlive accounts and never be
+  changed by a cascade.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from complexity import BAND_CATEGORIES, CHECKIN, INSTRUMENT
+from complexity.instrument import MAX_LEVEL, MIN_LEVEL
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+EXPERIENCE = ("starting", "experienced")
+ROLES = ("therapist", "supervisor", "researcher", "admin")
+LANGUAGES = ("nl", "en")
+GOAL_STATUSES = ("open", "achieved", "partly", "not_achieved")
+AUDIT_ACTIONS = (
+    "read", "create", "change", "delete", "export", "search",
+    "login_success", "login_failure", "authz_denied",
+)
+CASE_CODE_LENGTH = 11  # C-XXXX-XXXX
+MAX_SESSION_MINUTES = 480
+REFLECTION_MAX = CHECKIN.field("reflection").max_length or 2000
+
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _column_name(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"{name!r} cannot be a column name (lowercase letters, digits, _)")
+    return name
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on both backends.
+
+    Naive datetimes are refused. PostgreSQL stores ``timestamptz``; SQLite has no time
+    zones, so the UTC wall time is stored and UTC is attached again when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware (UTC) datetime")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _created_at() -> Mapped[dt.datetime]:
+    return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class Team(Base):
+    __tablename__ = "team"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+    therapists: Mapped[list["Therapist"]] = relationship(back_populates="team")
+
+
+class Therapist(Base):
+    __tablename__ = "therapist"
+    __table_args__ = (
+        CheckConstraint(_in("experience", EXPERIENCE), name="experience"),
+        CheckConstraint("contracted_sessions >= 0 AND contracted_sessions <= 100",
+                        name="contracted_sessions_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team.id", ondelete="SET NULL"), index=True
+    )
+    experience: Mapped[str] = mapped_column(String(16), default="starting")
+    contracted_sessions: Mapped[int] = mapped_column(Integer)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    team: Mapped[Team | None] = relationship(back_populates="therapists")
+
+    @property
+    def is_starting(self) -> bool:
+        return self.experience == "starting"
+
+
+class UserAccount(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint(_in("language", LANGUAGES), name="language"),
+        # A therapist account is linked to exactly one therapist; other roles to none.
+        CheckConstraint(
+            "(role = 'therapist' AND therapist_id IS NOT NULL) "
+            "OR (role <> 'therapist' AND therapist_id IS NULL)",
+            name="therapist_link",
+        ),
+        CheckConstraint("failed_logins >= 0", name="failed_logins"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
+    therapist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("therapist.id", ondelete="RESTRICT"), unique=True
+    )
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = _created_at()
+
+    therapist: Mapped[Therapist | None] = relationship()
+
+
+class SupervisorTeam(Base):
+    __tablename__ = "supervisor_team"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Case(Base):
+    __tablename__ = "case"  # a reserved word: SQLAlchemy and Alembic quote it
+    __table_args__ = (
+        CheckConstraint("code LIKE 'C-____-____'", name="code_format"),
+        CheckConstraint("closed_on IS NULL OR closed_on >= opened_on", name="closed_after_opened"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(CASE_CODE_LENGTH), unique=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="RESTRICT"), index=True
+    )
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = _created_at()
+
+    therapist: Mapped[Therapist] = relationship()
+
+
+def _item_checks() -> tuple[CheckConstraint, ...]:
+    return tuple(
+        CheckConstraint(
+            f"{_column_name(i)} >= {MIN_LEVEL} AND {i} <= {MAX_LEVEL}", name=f"{i}_range"
+        )
+        for i in INSTRUMENT.item_ids
+    )
+
+
+class CaseRating(Base):
+    """One dated rating of a case: every instrument item (NULL = not rated) and the
+    score the model gave, stamped with the instrument and model versions.
+
+    Item columns are generated below the class from ``INSTRUMENT.item_ids``; read them
+    with ``rating.items()`` or ``getattr(rating, item_id)``.
+    """
+
+    __tablename__ = "case_rating"
+    __table_args__ = (
+        Index(None, "case_id", "rated_on"),
+        CheckConstraint("complexity IS NULL OR (complexity >= 0 AND complexity <= 100)",
+                        name="complexity_range"),
+        CheckConstraint(_in("band", BAND_CATEGORIES), name="band"),
+        *_item_checks(),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    rated_on: Mapped[dt.date] = mapped_column(Date)
+    rated_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    complexity: Mapped[float | None] = mapped_column(Double)
+    band: Mapped[str] = mapped_column(String(16))
+    interaction: Mapped[float | None] = mapped_column(Double)
+    instrument_version: Mapped[str] = mapped_column(String(20))
+    model_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = _created_at()
+
+    def items(self) -> dict[str, int | None]:
+        """Item id -> level (None = not rated), in instrument order."""
+        return {i: getattr(self, i) for i in INSTRUMENT.item_ids}
+
+
+for _item_id in INSTRUMENT.item_ids:
+    # Declarative classes accept new mapped columns by assignment.
+    setattr(CaseRating, _column_name(_item_id), mapped_column(_item_id, SmallInteger, nullable=True))
+
+
+class TherapySession(Base):
+    __tablename__ = "therapy_session"
+    __table_args__ = (
+        Index(None, "therapist_id", "session_date"),
+        CheckConstraint(f"duration_minutes > 0 AND duration_minutes <= {MAX_SESSION_MINUTES}",
+                        name="duration_range"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+        CheckConstraint("complexity IS NULL OR (complexity >= 0 AND complexity <= 100)",
+                        name="complexity_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapist.id", ondelete="RESTRICT"))
+    session_date: Mapped[dt.date] = mapped_column(Date)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    complexity: Mapped[float | None] = mapped_column(Double)  # snapshot, NULL = unscored
+    weight: Mapped[float] = mapped_column(Double)  # snapshot: session_weight(complexity)
+    created_at: Mapped[dt.datetime] = _created_at()
+
+
+SELFCARE_ACTIONS: tuple[str, ...] = tuple(o.id for o in CHECKIN.field("selfcare_actions").options)
+ACTION_COLUMNS: tuple[str, ...] = tuple(_column_name(f"action_{a}") for a in SELFCARE_ACTIONS)
+
+
+def _scale_checks() -> tuple[CheckConstraint, ...]:
+    return tuple(
+        CheckConstraint(
+            f"{_column_name(f.id)} >= {f.min} AND {f.id} <= {f.max}", name=f"{f.id}_range"
+        )
+        for f in CHECKIN.scale_fields
+    )
+
+
+class WeeklyCheckin(Base):
+    """A therapist's check-in for one ISO week (``week_start`` is its Monday).
+
+    Scale columns (one per ``CHECKIN.scale_ids``, NULL = not answered) and
+    ``action_<id>`` columns are generated below the class. Health data of the
+    therapist: readable by that therapist only.
+    """
+
+    __tablename__ = "weekly_checkin"
+    __table_args__ = (
+        UniqueConstraint("therapist_id", "week_start"),
+        CheckConstraint(f"reflection IS NULL OR length(reflection) <= {REFLECTION_MAX}",
+                        name="reflection_length"),
+        CheckConstraint("capacity_score IS NULL OR (capacity_score >= 0 AND capacity_score <= 100)",
+                        name="capacity_score_range"),
+        *_scale_checks(),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapist.id", ondelete="CASCADE"))
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    reflection: Mapped[str | None] = mapped_column(Text)
+    capacity_score: Mapped[float | None] = mapped_column(Double)
+    checkin_version: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = _created_at()
+
+    def answers(self) -> dict[str, object]:
+        """The check-in as the form's answers: scale values, ``selfcare_actions`` (list
+        of option ids) and ``reflection``."""
+        out: dict[str, object] = {f: getattr(self, f) for f in CHECKIN.scale_ids}
+        out["selfcare_actions"] = [a for a, c in zip(SELFCARE_ACTIONS, ACTION_COLUMNS) if getattr(self, c)]
+        out["reflection"] = self.reflection
+        return out
+
+
+for _field in CHECKIN.scale_fields:
+    setattr(WeeklyCheckin, _column_name(_field.id), mapped_column(_field.id, SmallInteger, nullable=True))
+for _col in ACTION_COLUMNS:
+    setattr(
+        WeeklyCheckin, _col,
+        mapped_column(_col, Boolean, nullable=False, default=False, server_default=false()),
+    )
+
+
+class SelfcareGoal(Base):
+    __tablename__ = "selfcare_goal"
+    __table_args__ = (
+        Index(None, "therapist_id", "week_start"),
+        CheckConstraint(_in("status", GOAL_STATUSES), name="status"),
+        CheckConstraint("review_week >= week_start", name="review_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapist.id", ondelete="CASCADE"))
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    resource: Mapped[str | None] = mapped_column(String(200))
+    review_week: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    created_at: Mapped[dt.datetime] = _created_at()
+
+
+class ShareGrant(Base):
+    """A therapist shares reports of ``period_start..period_end`` with one supervisor,
+    until ``revoked_at``."""
+
+    __tablename__ = "share_grant"
+    __table_args__ = (
+        CheckConstraint("period_end >= period_start", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    supervisor_user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = _created_at()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ResearchConsent(Base):
+    __tablename__ = "research_consent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    research_id: Mapped[str] = mapped_column(String(32), unique=True)  # random token
+    given_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(Base):
+    """One access-log line (NEN 7513): what happened, when, to which subject, by whom
+    and on whose behalf. Never holds clinical or wellbeing content."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index(None, "subject_type", "subject_id"),
+        CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    on_behalf_of_user_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+__all__ = [
+    "ACTION_COLUMNS", "AUDIT_ACTIONS", "AuditEvent", "Base", "Case", "CaseRating", "EXPERIENCE",
+    "GOAL_STATUSES", "LANGUAGES", "NAMING_CONVENTION", "ROLES", "ResearchConsent", "SELFCARE_ACTIONS",
+    "SelfcareGoal", "ShareGrant", "SupervisorTeam", "Team", "Therapist", "TherapySession",
+    "UTCDateTime", "UserAccount", "WeeklyCheckin", "utcnow",
+]

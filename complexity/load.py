@@ -228,8 +228,8 @@ def _checkin_flags(li, cur, current, checkins, config, week) -> list[Flag]:
                          subject=tid, week=week)
                 )
         # Missed check-ins: completed weeks (before the current one) in a row, counted back
-        # over the weeks the therapist has load data for.
-        active = [w for w in li.columns if w < current and not np.isnan(li.loc[tid, w])]
+        # over the weeks the therapist worked (had sessions): a week off needs no check-in.
+        active = [w for w in li.columns if w < current and li.loc[tid, w] > 0]  # weeks with sessions
         missed = 0
         for w in reversed(active):
             if (tid, w) in by_week.index:

@@ -1,7 +1,13 @@
 """Draagkracht dashboard entry point: ``streamlit run dashboard/app.py``.
 
 Sets up the page, the language selector (Dutch by default, kept in
-``st.session_state["language"]``) and the navigation; each page lives in ``pages/``.
+``st.session_state["language"]``; after login the user's stored language, and a change
+is stored for the next login), the login, and the navigation per role: before login
+only the login page exists; after login only the pages of the user's role are
+registered with ``st.navigation``, so another role's page cannot be reached, not even
+by its URL. A user whose role requires a second factor and has none gets only the
+account page until it is set up. Each page lives in ``pages/``; to add one, define it
+below with ``_page`` and add it to the roles in ``PAGES_BY_ROLE``.
 """
 
 from __future__ import annotations
@@ -15,7 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
     sys.path.insert(0, str(ROOT))
 
+from dashboard.components import auth  # noqa: E402
+from dashboard.components.database import db_session  # noqa: E402
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, t, translate  # noqa: E402
+from store.accounts import set_language, totp_required_roles  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
@@ -24,6 +33,23 @@ if LANGUAGE_KEY not in st.session_state:
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/balance:", layout="centered")
 
+try:
+    totp_required_roles()  # a misconfigured requirement must not be ignored
+except ValueError as error:
+    print(f"Draagkracht configuration error: {error}", file=sys.stderr)
+    st.error(t("app.config_error"))
+    st.stop()
+
+user = auth.current_user()
+
+
+def _store_language() -> None:
+    acting = auth.current_user()  # the session rules apply to callbacks too
+    if acting is not None:
+        with db_session() as session:
+            set_language(session, acting, st.session_state[LANGUAGE_KEY])
+
+
 with st.sidebar:
     st.radio(
         t("language.label"),
@@ -31,19 +57,42 @@ with st.sidebar:
         format_func=lambda code: translate(code, "language.name"),  # each name in its own language
         key=LANGUAGE_KEY,
         horizontal=True,
+        on_change=_store_language,
     )
 
-navigation = st.navigation(
-    [
-        st.Page(
-            PAGES_DIR / "rate_case.py",
-            title=t("nav.rate_case"),
-            icon=":material/assignment:",
-            url_path="rate-case",
-            default=True,
-        ),
-    ]
-)
+
+def _page(file: str, url_path: str, title_key: str, icon: str) -> st.Page:
+    # A URL path equal to the file name would also match Streamlit's pages-folder
+    # routing, which runs the file without this script (see auth._navigation_only).
+    if url_path == Path(file).stem:
+        raise ValueError(f"give {file} a URL path other than its file name")
+    return st.Page(PAGES_DIR / file, title=t(title_key), icon=icon, url_path=url_path)
+
+
+if user is None:
+    pages = [st.Page(auth.login_form, title=t("nav.login"), icon=":material/login:", url_path="login")]
+else:
+    my_week = _page("my_week.py", "my-week", "nav.my_week", ":material/home:")
+    my_cases = _page("my_cases.py", "my-cases", "nav.my_cases", ":material/folder_open:")
+    checkin = _page("checkin.py", "check-in", "nav.checkin", ":material/edit_note:")
+    report = _page("report.py", "my-report", "nav.report", ":material/description:")
+    my_data = _page("my_data.py", "my-data", "nav.my_data", ":material/shield_person:")
+    rate_case = _page("rate_case.py", "rate-case", "nav.rate_case", ":material/assignment:")
+    account = _page("account.py", "my-account", "nav.account", ":material/manage_accounts:")
+    # role -> its pages, the first is the home page; a page not listed for a role
+    # cannot be opened by that role.
+    PAGES_BY_ROLE: dict[str, list[st.Page]] = {
+        "therapist": [my_week, my_cases, checkin, report, my_data, rate_case, account],
+        "supervisor": [account],
+        "researcher": [account],
+        "admin": [account],
+    }
+    pages = [account] if user.must_set_up_totp else PAGES_BY_ROLE[user.role]
+
+navigation = st.navigation(pages)
 with st.sidebar:
+    if user is not None:
+        auth.logout_button(user)
+        auth.session_watchdog()
     st.caption(t("app.tagline"))
 navigation.run()

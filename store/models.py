@@ -186,6 +186,16 @@ class UserAccount(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = _created_at()
+    # Login and access (store.accounts): a deactivated account cannot log in and its
+    # open sessions end at their next request; sessions that began before
+    # password_changed_at end too. totp_pending_secret holds a second factor being set
+    # up until its first code confirms it; totp_last_counter is the time step of the
+    # last accepted code (a code is accepted once).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
     therapist: Mapped[Therapist | None] = relationship()
 

@@ -41,6 +41,9 @@ from complexity import capacity_score, score_case
 from complexity.config import BANDS
 from complexity.load import LOAD_COLUMNS, iso_week_label, load_from_totals, session_weight
 
+from data_schema.guard import check_free_text
+from data_schema.problems import Problem
+
 from . import audit
 from .codes import new_case_code, normalize_case_code
 from .errors import CheckinExists, InvalidInput, NotFound
@@ -168,11 +171,11 @@ def _as_date(value: object) -> dt.date:
     raise TypeError(f"{value!r} is not a date")
 
 
-def _parse_date(value: object, what: str, problems: list[str]) -> dt.date | None:
+def _parse_date(value: object, column: str, problems: list, row: int | None = None) -> dt.date | None:
     try:
         return _as_date(value)
     except (TypeError, ValueError):
-        problems.append(f"{what}: {value!r} is not a date (YYYY-MM-DD)")
+        problems.append(Problem.make("bad_date", row, column, value=value))
         return None
 
 
@@ -271,11 +274,11 @@ def rate_case(
         problems.append(f"unknown items {unknown}: use the instrument's item ids")
     rated_on = rated_on or today()
     if rated_on > today():
-        problems.append(f"rated on {rated_on}: a rating cannot lie in the future")
+        problems.append(Problem.make("future_date", None, "rated_on", value=rated_on))
     if rated_on < case.opened_on:
-        problems.append(f"rated on {rated_on}: before the case was opened ({case.opened_on})")
+        problems.append(Problem.make("before_opened", None, "rated_on", value=rated_on, opened=case.opened_on))
     if case.closed_on is not None and rated_on > case.closed_on:
-        problems.append(f"rated on {rated_on}: after the case was closed ({case.closed_on})")
+        problems.append(Problem.make("after_closed", None, "rated_on", value=rated_on, closed=case.closed_on))
     if problems:
         raise InvalidInput(f"rating of {case.code} not stored", problems)
     try:
@@ -344,17 +347,19 @@ def record_sessions(
             except (TypeError, ValueError):
                 problems.append(f"session {n}: expected (date, minutes), got {entry!r}")
                 continue
-        day = _parse_date(raw_date, f"session {n}", problems)
+        row = n if len(entries) > 1 else None  # "row n" only when several sessions are recorded
+        day = _parse_date(raw_date, "session_date", problems, row)
         if day is not None:
             if day < case.opened_on:
-                problems.append(f"session {n}: {day} is before the case was opened ({case.opened_on})")
+                problems.append(Problem.make("before_opened", row, "session_date", value=day, opened=case.opened_on))
             elif case.closed_on is not None and day > case.closed_on:
-                problems.append(f"session {n}: {day} is after the case was closed ({case.closed_on})")
+                problems.append(Problem.make("after_closed", row, "session_date", value=day, closed=case.closed_on))
             elif day > now:
-                problems.append(f"session {n}: {day} lies in the future")
+                problems.append(Problem.make("future_date", row, "session_date", value=day))
         minutes = _whole_number(raw_minutes)
         if minutes is None or not 1 <= minutes <= MAX_SESSION_MINUTES:
-            problems.append(f"session {n}: duration {raw_minutes!r} must be 1-{MAX_SESSION_MINUTES} minutes")
+            problems.append(Problem.make("out_of_range", row, "duration_minutes", value=raw_minutes, lo=1,
+                                         hi=MAX_SESSION_MINUTES))
         if day is not None and minutes is not None:
             parsed.append((day, minutes))
     if problems:
@@ -389,18 +394,19 @@ def close_case(session: Session, user: UserAccount, case_code: str, closed_on: d
     actor, case = _own_case(session, user, case_code, "close_case")
     closed_on = closed_on or today()
     if case.closed_on is not None:
-        raise InvalidInput(f"{case.code} was already closed on {case.closed_on}")
+        raise InvalidInput(f"{case.code} not closed", [Problem.make("already_closed", closed=case.closed_on)])
     if closed_on < case.opened_on:
-        raise InvalidInput(f"closed on {closed_on}: before the case was opened ({case.opened_on})")
+        raise InvalidInput(f"{case.code} not closed", [
+            Problem.make("before_opened", None, "closed_on", value=closed_on, opened=case.opened_on)])
     if closed_on > today():
-        raise InvalidInput(f"closed on {closed_on}: lies in the future")
+        raise InvalidInput(f"{case.code} not closed", [Problem.make("future_date", None, "closed_on", value=closed_on)])
     later = session.scalar(
         select(func.max(TherapySession.session_date)).where(
             TherapySession.case_id == case.id, TherapySession.session_date > closed_on
         )
     )
     if later is not None:
-        raise InvalidInput(f"closed on {closed_on}: there is a session on {later}")
+        raise InvalidInput(f"{case.code} not closed", [Problem.make("session_after", None, "closed_on", other=later)])
     case.closed_on = closed_on
     audit.record(session, "change", actor=actor, subject_type="case", subject_id=case.code,
                  detail=f"closed on {closed_on}")
@@ -512,7 +518,8 @@ def save_checkin(
             continue
         v = _whole_number(raw)
         if v is None or not f.min <= v <= f.max:
-            problems.append(f"{fid}: {raw!r} must be a whole number {f.min}-{f.max}")
+            problems.append(Problem.make("out_of_range" if v is not None else "not_a_whole_number", None, fid,
+                                         value=raw, lo=f.min, hi=f.max))
         values[fid] = v
     actions = answers.get("selfcare_actions") or ()
     if isinstance(actions, str):
@@ -528,7 +535,10 @@ def save_checkin(
         else:
             reflection = reflection.strip() or None
             if reflection is not None and len(reflection) > REFLECTION_MAX:
-                problems.append(f"reflection is {len(reflection)} characters; at most {REFLECTION_MAX}")
+                problems.append(Problem.make("too_long", None, "reflection", length=len(reflection),
+                                             max=REFLECTION_MAX))
+            elif reflection is not None:
+                problems += check_free_text(reflection, "reflection")
     if problems:
         raise InvalidInput("check-in not stored", problems)
 
@@ -595,17 +605,19 @@ def therapist_checkins(
 
 def _weekly_totals(session: Session, where, mondays: Sequence[dt.date]) -> pd.DataFrame:
     """Sessions, unscored sessions and summed weight per therapist per ISO week, summed
-    in SQL over the sessions matching ``where`` in the weeks ``mondays``."""
+    in SQL over the sessions matching ``where`` (a condition on ``therapy_session``) in
+    the weeks ``mondays``. One aggregation over the session table alone (no join), its
+    rows turned into columns in one go: this is the hot path of the team overview
+    (bench/bench_team_load.py)."""
     week = sql_week_start(TherapySession.session_date).label("week_start")
     stmt = (
         select(
             TherapySession.therapist_id,
             week,
             func.count().label("sessions"),
-            func.sum(sql_case((TherapySession.complexity.is_(None), 1), else_=0)).label("unscored_sessions"),
+            (func.count() - func.count(TherapySession.complexity)).label("unscored_sessions"),
             func.sum(TherapySession.weight).label("load"),
         )
-        .join(Therapist, Therapist.id == TherapySession.therapist_id)
         .where(
             where,
             TherapySession.session_date >= mondays[0],
@@ -613,17 +625,20 @@ def _weekly_totals(session: Session, where, mondays: Sequence[dt.date]) -> pd.Da
         )
         .group_by(TherapySession.therapist_id, week)
     )
-    wanted = set(mondays)
-    rows = [r for r in session.execute(stmt) if r.week_start in wanted]
+    columns = ["therapist_id", "week_start", "sessions", "unscored_sessions", "load"]
+    rows = session.execute(stmt).all()
+    by_column = list(zip(*rows)) if rows else [()] * len(columns)
+    raw = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in zip(columns, by_column)})
+    raw = raw[raw["week_start"].isin(set(mondays))]
     return pd.DataFrame(
         {
-            "therapist_id": pd.Series([r.therapist_id for r in rows], dtype="int64"),
-            "week_start": pd.to_datetime(pd.Series([r.week_start for r in rows], dtype=object)),
-            "sessions": pd.Series([int(r.sessions) for r in rows], dtype="int64"),
-            "unscored_sessions": pd.Series([int(r.unscored_sessions or 0) for r in rows], dtype="int64"),
-            "load": pd.Series([float(r.load) for r in rows], dtype="float64"),
+            "therapist_id": raw["therapist_id"].astype("int64"),
+            "week_start": pd.to_datetime(raw["week_start"].astype(object)),
+            "sessions": raw["sessions"].astype("int64"),
+            "unscored_sessions": raw["unscored_sessions"].fillna(0).astype("int64"),
+            "load": raw["load"].astype("float64"),
         }
-    )
+    ).reset_index(drop=True)
 
 
 def _load_frame(session: Session, therapists: Sequence[Therapist], where, mondays, config) -> pd.DataFrame:
@@ -701,8 +716,7 @@ def team_weekly_load(
     mondays = week_range(weeks, as_of)
     ids = [t.id for t in therapists]
     frame = _load_frame(
-        session, therapists, and_(Therapist.team_id == team_id, TherapySession.therapist_id.in_(ids)),
-        mondays, config,
+        session, therapists, TherapySession.therapist_id.in_(ids), mondays, config,
     ) if ids else pd.DataFrame({c: [] for c in LOAD_COLUMNS})
     for tid in ids:
         audit.record(session, "read", actor=actor, subject_type="therapist", subject_id=tid,

@@ -23,8 +23,8 @@ OPTIONS: tuple[object, ...] = (NOT_RATED,) + LEVELS
 NOT_RATED_SYMBOL = "–"
 
 
-def item_key(item_id: str) -> str:
-    return f"item_{item_id}"
+def item_key(item_id: str, prefix: str = "") -> str:
+    return f"item_{prefix}{item_id}"
 
 
 def _option_label(option: object) -> str:
@@ -36,20 +36,30 @@ def level_legend(lang: str) -> str:
     return "  \n".join(f"**{level}** {label}" for level, label in zip(LEVELS, labels))
 
 
-def _item_radio(item: Item, lang: str) -> object:
+def _item_radio(item: Item, lang: str, initial: int | None = None, prefix: str = "") -> object:
     return st.radio(
         item.label(lang),
         OPTIONS,
-        index=0,
+        index=0 if initial is None else OPTIONS.index(int(initial)),
         format_func=_option_label,
         captions=[translate(lang, "form.not_rated")] + list(item.anchors[lang]),
-        key=item_key(item.id),
+        key=item_key(item.id, prefix),
     )
 
 
-def render_rating_form(lang: str) -> Mapping[str, int | None] | None:
-    """Draw the form; on submit return ``{item id: level or None}``, else ``None``."""
-    with st.form(FORM_KEY, enter_to_submit=False):
+def render_rating_form(
+    lang: str,
+    *,
+    initial: Mapping[str, int | None] | None = None,
+    key_prefix: str = "",
+    submit_label: str | None = None,
+) -> Mapping[str, int | None] | None:
+    """Draw the form; on submit return ``{item id: level or None}``, else ``None``.
+
+    ``initial`` pre-selects levels (a re-rating starts from the latest rating);
+    ``key_prefix`` keeps the widgets of different cases apart."""
+    initial = initial or {}
+    with st.form(FORM_KEY + key_prefix, enter_to_submit=False):
         with st.expander(translate(lang, "form.levels_title")):
             st.markdown(level_legend(lang))
         values: dict[str, object] = {}
@@ -57,13 +67,13 @@ def render_rating_form(lang: str) -> Mapping[str, int | None] | None:
             with st.expander(domain.label(lang)):
                 st.caption(domain.description(lang))
                 for item in domain.items:
-                    values[item.id] = _item_radio(item, lang)
+                    values[item.id] = _item_radio(item, lang, initial.get(item.id), key_prefix)
         with st.expander(translate(lang, "form.outside_score.title")):
             st.caption(translate(lang, "form.outside_score.help"))
             for item in INSTRUMENT.extra_items:
-                values[item.id] = _item_radio(item, lang)
+                values[item.id] = _item_radio(item, lang, initial.get(item.id), key_prefix)
         submitted = st.form_submit_button(
-            translate(lang, "form.submit"), type="primary", key=SUBMIT_KEY
+            submit_label or translate(lang, "form.submit"), type="primary", key=SUBMIT_KEY + key_prefix
         )
     if not submitted:
         return None

@@ -1,4 +1,6 @@
-"""Translations: flat ``key -> text`` catalogs in ``nl.json`` and ``en.json``.
+"""Translations: flat ``key -> text`` catalogs in ``nl.json`` and ``en.json``, plus
+per-area parts ``nl.<area>.json`` / ``en.<area>.json`` merged into them (a key may be
+defined in one file only).
 
 ``t(key, **params)`` looks a key up in the language kept in ``st.session_state``
 (Dutch by default) and fills ``{placeholders}`` with ``str.format``. A key that is
@@ -34,13 +36,24 @@ def read_catalog(lang: str) -> dict[str, str]:
     """Read one catalog from disk (uncached; the app uses :func:`catalog`)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
-    with open(CATALOG_DIR / f"{lang}.json", encoding="utf-8") as fh:
-        data = json.load(fh)
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
-        raise ValueError(f"{lang}.json must be a flat object of string keys to string texts")
-    return data
+    merged: dict[str, str] = {}
+    for path in catalog_files(lang):
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+        ):
+            raise ValueError(f"{path.name} must be a flat object of string keys to string texts")
+        twice = sorted(set(data) & set(merged))
+        if twice:
+            raise ValueError(f"{path.name} defines keys already defined in another {lang} catalog: {twice}")
+        merged.update(data)
+    return merged
+
+
+def catalog_files(lang: str) -> list[Path]:
+    """``<lang>.json`` first, then its area parts ``<lang>.<area>.json`` by name."""
+    return [CATALOG_DIR / f"{lang}.json", *sorted(CATALOG_DIR.glob(f"{lang}.*.json"))]
 
 
 @st.cache_resource(show_spinner=False)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import streamlit as st
 
 from complexity import score_case
+from dashboard.components.auth import require_login
 from dashboard.components.rating_form import render_rating_form
 from dashboard.components.result import render_result
 from dashboard.i18n import current_language, t
 
 RESULT_KEY = "rate_case.result"
 
+require_login("therapist")
 lang = current_language()
 st.title(t("rate.title"))
 st.markdown(t("rate.intro"))

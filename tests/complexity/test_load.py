@@ -170,3 +170,12 @@ def test_as_of_picks_an_earlier_week():
     load = _load_over([(0, 20), (1, 5)])
     assert therapist_flags(load) == []
     assert [f.week for f in therapist_flags(load, as_of=MONDAY)] == ["2026-W37"]
+
+
+def test_weeks_without_sessions_need_no_checkin():
+    # Weeks 1 and 2 off (no sessions): only worked weeks count as missed.
+    load = _load_over([(0, 10), (1, 0), (2, 0), (3, 10)])
+    never = pd.DataFrame(columns=["therapist_id", "week_start", "capacity_score", "burnout"])
+    assert not [f for f in therapist_flags(load, never) if f.code == "missed_checkins"]
+    idle = _load_over([(0, 0), (1, 0), (2, 0), (3, 0)])  # a new account without any sessions yet
+    assert not [f for f in therapist_flags(idle, never) if f.code == "missed_checkins"]

@@ -1,10 +1,9 @@
-"""The "rate a case" page through Streamlit's AppTest (no browser)."""
+"""The "rate a case" page through Streamlit's AppTest (no browser), as a logged-in therapist."""
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,7 +13,6 @@ from dashboard.components.rating_form import NOT_RATED, SUBMIT_KEY, item_key
 from dashboard.components.result import CHART_KEY
 from dashboard.i18n import read_catalog
 
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 RESULT_KEY = "rate_case.result"
 NL, EN = read_catalog("nl"), read_catalog("en")
 SCORE_PATTERN = re.compile(r"^(\d+) / 100$")
@@ -27,8 +25,11 @@ def run(at: AppTest) -> AppTest:
 
 
 @pytest.fixture
-def at() -> AppTest:
-    return run(AppTest.from_file(APP, default_timeout=30))
+def at(logged_in) -> AppTest:
+    """The rate-case page, with the therapist logged in (tests/dashboard/conftest.py)."""
+    at = logged_in("therapist")
+    at.switch_page("pages/rate_case.py")
+    return run(at)
 
 
 def rate(at: AppTest, ratings: dict[str, int]) -> AppTest:

@@ -3,6 +3,10 @@
 The browser is Debian's chromium (``playwright install`` cannot download browsers here).
 Without it the tests skip, with the reason, unless ``REQUIRE_BROWSER=1`` (as in CI), in
 which case they fail: a CI run must never pass by silently skipping its browser tests.
+
+The server runs on a temporary SQLite database prepared with ``python -m store upgrade``
+and holding one therapist account (:data:`THERAPIST`, :data:`PASSWORD`), made with the
+store's own functions; ``logged_in_page`` is the app with that therapist logged in.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT = 60.0  # seconds until /_stcore/health must answer
 APP_TIMEOUT_MS = 30_000  # longest a script run may take in the browser
+THERAPIST = "e2e-therapeut"
+PASSWORD = "browser-test-wachtwoord-1"
 
 
 def browser_unavailable(reason: str) -> None:
@@ -64,10 +70,38 @@ def _healthy(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh SQLite database, migrated by ``python -m store upgrade``, with a
+    therapist account; returns its URL."""
+    from store.accounts import create_user
+    from store.db import make_engine, session_scope
+    from store.models import Therapist
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'draagkracht.sqlite3'}"
+    env = {**os.environ, "DRAAGKRACHT_DATABASE_URL": url}
+    done = subprocess.run([sys.executable, "-m", "store", "upgrade"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            therapist = Therapist(display_name="E2E", experience="starting", contracted_sessions=20)
+            session.add(therapist)
+            session.flush()
+            create_user(session, username=THERAPIST, password=PASSWORD, role="therapist",
+                        therapist_id=therapist.id)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory, e2e_database: str) -> Iterator[str]:
     """Start ``streamlit run dashboard/app.py`` on a free port; yield its base URL."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {**os.environ, "DRAAGKRACHT_DATABASE_URL": e2e_database}
+    env.pop("DRAAGKRACHT_REQUIRE_TOTP_ROLES", None)
     cmd = [
         sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
         "--server.headless", "true",
@@ -77,7 +111,7 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--server.fileWatcherType", "none",
     ]
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -188,3 +222,30 @@ def app_page(page, streamlit_server: str):
     page.goto(f"{streamlit_server}/")
     _wait_for_app(page)
     return page
+
+
+def _log_in(page, username: str = THERAPIST, password: str = PASSWORD) -> None:
+    """Fill in the login form (Dutch, the default) and wait for the first page."""
+    from playwright.sync_api import expect
+
+    from dashboard.i18n import read_catalog
+
+    nl = read_catalog("nl")
+    page.get_by_label(nl["login.username"]).fill(username)
+    page.get_by_label(nl["login.password"], exact=True).fill(password)
+    page.get_by_role("button", name=nl["login.submit"]).click()
+    expect(page.get_by_role("button", name=nl["auth.logout"])).to_be_visible()
+    _wait_for_app(page)
+
+
+@pytest.fixture(scope="session")
+def log_in():
+    """``log_in(page, username, password)``: the login form, as a user fills it in."""
+    return _log_in
+
+
+@pytest.fixture
+def logged_in_page(app_page):
+    """The app in a fresh page with the therapist logged in (on their home page)."""
+    _log_in(app_page)
+    return app_page

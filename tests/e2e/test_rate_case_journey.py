@@ -1,4 +1,6 @@
-"""A therapist rates a case in the browser, sees the score, then switches to English.
+"""A therapist logs in, rates a case in the browser, sees the score, then switches to
+English and logs out. A visitor who is not logged in reaches no page but the login,
+whatever address they open.
 
 Screenshots of each step go to ``test-artifacts/e2e/`` (git-ignored).
 """
@@ -54,9 +56,14 @@ def shoot(page: Page, path: Path, anchor: Locator | None = None) -> None:
     page.screenshot(path=path, animations="disabled")
 
 
-def test_rate_a_case_then_switch_to_english(app_page: Page, wait_for_app, artifacts_dir: Path) -> None:
+def test_rate_a_case_then_switch_to_english(app_page: Page, log_in, wait_for_app, artifacts_dir: Path) -> None:
     page = app_page
+    expect(page.get_by_role("heading", name=NL["login.title"])).to_be_visible()
+    shoot(page, artifacts_dir / "00-login.png")
+    log_in(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=NL["nav.rate_case"]).click()
     expect(page.get_by_role("heading", name=NL["rate.title"])).to_be_visible()
+    wait_for_app(page)
     shoot(page, artifacts_dir / "01-form-dutch.png")
 
     # Rate every item (scored and outside the score) at level 2, section by section.
@@ -101,3 +108,20 @@ def test_rate_a_case_then_switch_to_english(app_page: Page, wait_for_app, artifa
     expect(group.get_by_role("radio", name="2", exact=True)).to_be_checked()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shoot(page, artifacts_dir / "04-result-english.png", page.get_by_role("heading", name=EN["result.title"]))
+
+    page.get_by_role("button", name=EN["auth.logout"]).click()
+    expect(page.get_by_role("heading", name=EN["login.title"])).to_be_visible()
+    expect(page.get_by_text(EN["auth.logged_out"])).to_be_visible()
+    expect(page.get_by_role("heading", name=EN["rate.title"])).to_have_count(0)
+
+
+@pytest.mark.parametrize("path", ["rate-case", "rate_case", "my_week", "my-data", "account"])
+def test_a_visitor_who_is_not_logged_in_gets_only_the_login(page: Page, streamlit_server: str, wait_for_app,
+                                                             path: str) -> None:
+    page.goto(f"{streamlit_server}/{path}")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=NL["login.title"])).to_be_visible()
+    expect(page.get_by_label(NL["login.password"], exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=NL["rate.title"])).to_have_count(0)
+    expect(page.get_by_role("button", name=NL["form.submit"])).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -131,12 +131,13 @@ def test_record_sessions_is_all_or_nothing(engine, people):
     with pytest.raises(InvalidInput) as err:
         with session_scope(engine) as s:
             repo.record_sessions(s, people.u1, code, batch)
-    problems = err.value.problems
+    problems = err.value.messages("en")
     assert len(problems) == 4
-    assert "session 2" in problems[0] and "not a date" in problems[0]
-    assert "session 3" in problems[1] and "duration" in problems[1]
-    assert "session 4" in problems[2] and "before the case was opened" in problems[2]
-    assert "session 5" in problems[3]
+    assert "row 2" in problems[0] and "not a date" in problems[0]
+    assert "row 3, column duration_minutes" in problems[1] and "outside 1-480" in problems[1]
+    assert "row 4" in problems[2] and "before the case was opened" in problems[2]
+    assert "row 5" in problems[3]
+    assert "rij 4, kolom session_date" in err.value.messages("nl")[2]
     assert count(engine, TherapySession) == 1
     with session_scope(engine) as s:
         with pytest.raises(InvalidInput, match="no sessions"):

@@ -1,0 +1,121 @@
+"""The account page's forms: change the password, set up or switch off the second
+factor (TOTP). Store logic is in ``store.accounts``; this module draws and reports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.components import auth
+from dashboard.components.database import db_session
+from dashboard.i18n import t
+from store.accounts import (
+    PROBLEM_PARAMS,
+    AccountInputError,
+    change_password,
+    confirm_totp,
+    disable_totp,
+    load_account,
+    pending_totp_enrolment,
+    start_totp_enrolment,
+    totp_required_roles,
+)
+from store.passwords import MIN_PASSWORD_LENGTH
+
+FLASH_KEY = "account.flash"  # a success message to show after a rerun
+TOTP_START_KEY = "account.totp_start"
+TOTP_CODE_KEY = "account.totp_code"
+TOTP_CONFIRM_KEY = "account.totp_confirm"
+
+
+def problems_text(keys: list[str]) -> str:
+    return "\n".join(f"- {t(key, **PROBLEM_PARAMS)}" for key in keys)
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(t(message))
+
+
+def password_form(user: auth.SessionUser) -> None:
+    st.subheader(t("account.password_title"))
+    with st.form("account.password_form", clear_on_submit=True, enter_to_submit=False):
+        current = st.text_input(t("account.current_password"), type="password", key="account.current",
+                                autocomplete="current-password")
+        new = st.text_input(t("account.new_password"), type="password", key="account.new",
+                            autocomplete="new-password", help=t("account.password_rules", min=MIN_PASSWORD_LENGTH))
+        repeat = st.text_input(t("account.repeat_password"), type="password", key="account.repeat",
+                               autocomplete="new-password")
+        submitted = st.form_submit_button(t("account.change_submit"), key="account.change_submit")
+    if not submitted:
+        return
+    if new != repeat:
+        st.error(t("password.mismatch"))
+        return
+    try:
+        with db_session() as session:
+            changed_at = change_password(session, user, current, new, now=auth.clock())
+    except AccountInputError as error:
+        st.error(t("account.password_not_changed") + "\n\n" + problems_text(error.keys))
+        return
+    auth.renew_after_password_change(changed_at)  # other sessions of this user end
+    st.success(t("account.password_changed"))
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def totp_section(user: auth.SessionUser) -> None:
+    st.subheader(t("account.totp_title"))
+    with db_session() as session:
+        account = load_account(session, user.id)
+        pending = pending_totp_enrolment(session, user) if not account.totp_enabled else None
+    if account.totp_enabled:
+        st.success(t("account.totp_on"))
+        if user.role in totp_required_roles():
+            st.caption(t("account.totp_required_keep"))
+        else:
+            _disable_form(user)
+        return
+    if user.must_set_up_totp:
+        st.warning(t("account.totp_required_notice"))
+    st.markdown(t("account.totp_intro"))
+    if pending is None:
+        if st.button(t("account.totp_start"), key=TOTP_START_KEY, type="primary"):
+            with db_session() as session:
+                start_totp_enrolment(session, user)
+            st.rerun()
+        return
+    st.markdown(t("account.totp_secret_label"))
+    st.code(_grouped(pending.secret), language=None)
+    with st.expander(t("account.totp_uri_label")):
+        st.code(pending.uri, language=None, wrap_lines=True)
+    with st.form("account.totp_form", clear_on_submit=True, enter_to_submit=True):
+        code = st.text_input(t("account.totp_code"), key=TOTP_CODE_KEY, max_chars=6, autocomplete="one-time-code")
+        submitted = st.form_submit_button(t("account.totp_confirm"), key=TOTP_CONFIRM_KEY, type="primary")
+    if submitted:
+        try:
+            with db_session() as session:
+                confirm_totp(session, user, code, now=auth.clock())
+        except AccountInputError as error:
+            st.error(problems_text(error.keys))
+            return
+        st.session_state[FLASH_KEY] = "account.totp_enabled"
+        st.rerun()  # the navigation opens up when the second factor was required
+
+
+def _disable_form(user: auth.SessionUser) -> None:
+    with st.form("account.totp_off_form", clear_on_submit=True, enter_to_submit=False):
+        password = st.text_input(t("account.totp_disable_password"), type="password", key="account.totp_off_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button(t("account.totp_disable_submit"), key="account.totp_off_submit")
+    if submitted:
+        try:
+            with db_session() as session:
+                disable_totp(session, user, password)
+        except AccountInputError as error:
+            st.error(problems_text(error.keys))
+            return
+        st.session_state[FLASH_KEY] = "account.totp_disabled"
+        st.rerun()

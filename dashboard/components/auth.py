@@ -1,0 +1,297 @@
+"""Login, session and logout for the dashboard (the store side is ``store.accounts``).
+
+Session rules (numbers in ``store.accounts``): a login starts a new session (all of
+``st.session_state`` is cleared except the language, which becomes the user's stored
+language, and a new random session id is drawn); a session ends after
+``SESSION_IDLE_TIMEOUT`` without a request or ``SESSION_MAX_AGE`` in all; logout clears
+everything but the language. On every run :func:`current_user` re-reads the account
+from the database: a deleted or deactivated account, or one whose password was changed
+after this session began (elsewhere), is logged out at once.
+
+Time comes from the module-level :data:`clock` (UTC), which tests replace. The login
+form works through callbacks, which run before the script, so the new session's state
+(and the language widget's value) is set before anything is drawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import secrets
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.components.database import db_session
+from dashboard.i18n import LANGUAGE_KEY, t
+from store.accounts import (
+    SESSION_IDLE_TIMEOUT,
+    SESSION_MAX_AGE,
+    TOTP_STEP_TIMEOUT,
+    Account,
+    AuthResult,
+    authenticate,
+    authenticate_totp,
+    load_account,
+    session_end_reason,
+)
+from store.models import utcnow
+
+clock: Callable[[], dt.datetime] = utcnow  # tests: monkeypatch auth.clock
+
+
+def _navigation_only() -> None:
+    """Switch off Streamlit's pages-directory mode for this server process.
+
+    Streamlit treats a ``pages/`` folder beside the main script as an old-style
+    multipage app until the first ``st.navigation`` call in the process: until then a
+    request for ``/<file name>`` runs ``pages/<file name>.py`` directly, without
+    ``app.py`` (so without login and role navigation). Pages that call
+    :func:`require_login` show the login form instead; this closes the window for
+    every later request as soon as this module is imported. (A class attribute of
+    Streamlit's; the pinned Streamlit version is tested.) ``app.py`` additionally
+    gives every page a URL path that differs from its file name.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a Streamlit without it has no such mode
+        return
+    PagesManager.uses_pages_directory = False
+
+
+_navigation_only()
+
+USER_KEY = "auth.user_id"
+SESSION_ID_KEY = "auth.session_id"
+STARTED_KEY = "auth.started_at"  # login time: the 12-hour limit counts from here
+LAST_SEEN_KEY = "auth.last_seen"  # last request: the idle limit counts from here
+VALID_FROM_KEY = "auth.valid_from"  # a password change after this ends the session
+PENDING_KEY = "auth.pending_totp"  # {"user_id", "expires"} between password and code
+NOTICE_KEY = "auth.notice"  # ("info"|"error", [(message key, params)]) for the login page
+USERNAME_KEY = "login.username"
+PASSWORD_KEY = "login.password"
+CODE_KEY = "login.code"
+SUBMIT_KEY = "login.submit"
+CODE_SUBMIT_KEY = "login.code_submit"
+LOGOUT_KEY = "auth.logout"
+WATCHDOG_INTERVAL = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """The logged-in user, as read from the database on this run."""
+
+    user_id: int
+    username: str
+    role: str
+    therapist_id: int | None
+    language: str
+    must_set_up_totp: bool = False  # the role requires a second factor and none is set up
+
+    @property
+    def id(self) -> int:  # what store functions read from an acting user
+        return self.user_id
+
+
+# --- session ----------------------------------------------------------------------------
+
+def _clear_state() -> None:
+    for key in list(st.session_state.keys()):
+        if key != LANGUAGE_KEY:
+            del st.session_state[key]
+
+
+def logout(notice: str | None = None, **params: object) -> None:
+    """End the session: clear everything except the language choice. ``notice`` is a
+    message key (with ``params``) the login page shows, e.g. why the session ended."""
+    _clear_state()
+    if notice:
+        st.session_state[NOTICE_KEY] = ("info", [(notice, params)])
+
+
+def _start_session(account: Account, now: dt.datetime) -> None:
+    _clear_state()
+    st.session_state[LANGUAGE_KEY] = account.language
+    st.session_state[USER_KEY] = account.id
+    st.session_state[SESSION_ID_KEY] = secrets.token_urlsafe(32)
+    st.session_state[STARTED_KEY] = now
+    st.session_state[LAST_SEEN_KEY] = now
+    st.session_state[VALID_FROM_KEY] = now
+
+
+def renew_after_password_change(changed_at: dt.datetime) -> None:
+    """Keep this session valid after its own user changed the password (other
+    sessions of the user end)."""
+    st.session_state[VALID_FROM_KEY] = changed_at
+
+
+def session_id() -> str | None:
+    return st.session_state.get(SESSION_ID_KEY)
+
+
+def _ended(now: dt.datetime) -> str | None:
+    state = st.session_state
+    if any(key not in state for key in (STARTED_KEY, LAST_SEEN_KEY, VALID_FROM_KEY)):
+        return "incomplete"  # not a session started by this module: end it
+    return session_end_reason(state[STARTED_KEY], state[LAST_SEEN_KEY], now)
+
+
+def current_user() -> SessionUser | None:
+    """The logged-in user, or None (after ending a session that has run out or whose
+    account is gone)."""
+    state = st.session_state
+    user_id = state.get(USER_KEY)
+    if user_id is None:
+        return None
+    now = clock()
+    reason = _ended(now)
+    if reason is not None:
+        logout(None if reason == "incomplete" else f"auth.ended_{reason}",
+               minutes=SESSION_IDLE_TIMEOUT // dt.timedelta(minutes=1),
+               hours=SESSION_MAX_AGE // dt.timedelta(hours=1))
+        return None
+    with db_session(readonly=True) as session:
+        account = load_account(session, user_id)
+    if account is None:
+        logout("auth.ended_account")
+        return None
+    if account.password_changed_at is not None and account.password_changed_at > state[VALID_FROM_KEY]:
+        logout("auth.ended_password_changed")
+        return None
+    state[LAST_SEEN_KEY] = now
+    return SessionUser(
+        user_id=account.id, username=account.username, role=account.role,
+        therapist_id=account.therapist_id, language=account.language,
+        must_set_up_totp=account.totp_setup_required,
+    )
+
+
+def require_login(*roles: str) -> SessionUser:
+    """The logged-in user, for a page to call first. Without one, the login form is
+    shown instead of the page and the script stops; with ``roles``, any other role is
+    stopped with a message. (``app.py`` registers a page only for its roles; this is
+    the second line, for a page file run by any other route.)"""
+    user = current_user()
+    if user is None:
+        login_form()
+        st.stop()
+    if roles and user.role not in roles:
+        st.error(t("auth.not_for_role"))
+        st.stop()
+    return user
+
+
+@st.fragment(run_every=WATCHDOG_INTERVAL)
+def session_watchdog() -> None:
+    """Every minute in the browser: end a session that ran out, so an unattended
+    screen does not keep showing data. Not a request of the user (does not count as
+    activity)."""
+    if USER_KEY in st.session_state and _ended(clock()) is not None:
+        st.rerun(scope="app")  # the app's run ends the session (current_user)
+
+
+# --- login form -------------------------------------------------------------------------
+
+def _message(result: AuthResult) -> list[tuple[str, dict]]:
+    messages: list[tuple[str, dict]] = []
+    if result.outcome in ("bad_credentials", "totp_invalid"):
+        messages.append((f"login.{result.outcome}", {}))
+    if result.lockout:
+        messages.append(("login.locked", {"minutes": math.ceil(result.delay.total_seconds() / 60)}))
+    elif result.delay_seconds:
+        messages.append(("login.slowed", {"seconds": result.delay_seconds}))
+    return messages
+
+
+def _apply(result: AuthResult, now: dt.datetime) -> None:
+    state = st.session_state
+    if result.ok:
+        _start_session(result.account, now)
+        return
+    if result.outcome == "totp_required":
+        state[PENDING_KEY] = {"user_id": result.account.id, "expires": now + TOTP_STEP_TIMEOUT}
+        state.pop(NOTICE_KEY, None)
+        return
+    if result.outcome != "totp_invalid" or result.lockout:
+        state.pop(PENDING_KEY, None)  # back to the password step
+    state[NOTICE_KEY] = ("error", _message(result))
+
+
+def _unavailable() -> None:
+    st.session_state.pop(PENDING_KEY, None)
+    st.session_state[NOTICE_KEY] = ("error", [("login.unavailable", {})])
+
+
+def _submit_password() -> None:
+    state = st.session_state
+    username, password = state.get(USERNAME_KEY, ""), state.get(PASSWORD_KEY, "")
+    state[PASSWORD_KEY] = ""  # the password is not kept in the session
+    now = clock()
+    try:
+        with db_session() as session:
+            result = authenticate(session, username, password, now=now)
+    except SQLAlchemyError:
+        _unavailable()
+        return
+    _apply(result, now)
+
+
+def _submit_code() -> None:
+    state = st.session_state
+    pending, code = state.get(PENDING_KEY), state.get(CODE_KEY, "")
+    state[CODE_KEY] = ""
+    now = clock()
+    if pending is None or now >= pending["expires"]:
+        state.pop(PENDING_KEY, None)
+        state[NOTICE_KEY] = ("error", [("login.code_expired", {})])
+        return
+    try:
+        with db_session() as session:
+            result = authenticate_totp(session, pending["user_id"], code, now=now)
+    except SQLAlchemyError:
+        _unavailable()
+        return
+    _apply(result, now)
+
+
+def _cancel_code() -> None:
+    st.session_state.pop(PENDING_KEY, None)
+    st.session_state.pop(NOTICE_KEY, None)
+
+
+def _show_notice() -> None:
+    notice = st.session_state.get(NOTICE_KEY)
+    if not notice:
+        return
+    kind, messages = notice
+    text = "\n\n".join(t(key, **params) for key, params in messages)
+    (st.info if kind == "info" else st.error)(text)
+
+
+def login_form() -> None:
+    """The login page: username and password, then (if set up) the code."""
+    st.title(t("login.title"))
+    _show_notice()
+    if st.session_state.get(PENDING_KEY):
+        st.markdown(t("login.code_intro"))
+        with st.form("login.code_form", enter_to_submit=True):
+            st.text_input(t("login.code"), key=CODE_KEY, max_chars=6, autocomplete="one-time-code")
+            st.form_submit_button(t("login.code_submit"), key=CODE_SUBMIT_KEY, type="primary",
+                                  on_click=_submit_code)
+        st.button(t("login.cancel"), key="login.cancel", on_click=_cancel_code)
+        return
+    st.markdown(t("login.intro"))
+    with st.form("login.form", enter_to_submit=True):
+        st.text_input(t("login.username"), key=USERNAME_KEY, autocomplete="username")
+        st.text_input(t("login.password"), key=PASSWORD_KEY, type="password",
+                      autocomplete="current-password")
+        st.form_submit_button(t("login.submit"), key=SUBMIT_KEY, type="primary", on_click=_submit_password)
+
+
+def logout_button(user: SessionUser) -> None:
+    """Sidebar: who is logged in, and the logout button."""
+    st.caption(t("auth.logged_in_as", username=user.username, role=t(f"role.{user.role}")))
+    st.button(t("auth.logout"), key=LOGOUT_KEY, icon=":material/logout:",
+              on_click=logout, args=("auth.logged_out",))

@@ -1,0 +1,62 @@
+"""The balance chart: load and capacity on one time axis.
+
+Load index per week as bars (1.0 = at capacity), with the amber and red lines drawn and
+labelled; capacity (0-100, from the weekly check-in) as a line with markers on a second
+axis. A week without a check-in leaves a gap in the line, not a zero. Each bar carries
+the status word as text, so no meaning depends on colour.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from complexity import DEFAULT_CONFIG, ModelConfig
+from dashboard.components.palette import BLUE, BLUISH_GREEN, ORANGE, SKY_BLUE, VERMILLION
+from dashboard.i18n import format_number, translate
+
+STATUS_COLOURS = {"blue": SKY_BLUE, "green": BLUISH_GREEN, "amber": ORANGE, "red": VERMILLION}
+
+
+def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAULT_CONFIG,
+                   *, height: int = 360) -> go.Figure:
+    """``balance``: rows per week with ``week``, ``load_index``, ``status`` and
+    ``capacity_score`` (see ``store.overview.MyWeek``)."""
+    weeks = list(balance["week"])
+    load_index = [None if pd.isna(v) else float(v) for v in balance["load_index"]]
+    status = list(balance["status"])
+    capacity = [None if pd.isna(v) else float(v) for v in balance.get("capacity_score", [math.nan] * len(weeks))]
+    status_words = [translate(lang, f"status.{s}") if isinstance(s, str) else "" for s in status]
+    fig = go.Figure()
+    fig.add_bar(
+        x=weeks, y=load_index, name=translate(lang, "balance.load_index"),
+        marker=dict(color=[STATUS_COLOURS.get(s, SKY_BLUE) for s in status],
+                    line=dict(color="#000000", width=0.5)),
+        text=[f"{format_number(v, lang, 2)}" if v is not None else "" for v in load_index],
+        customdata=status_words, textposition="outside", cliponaxis=False,
+        hovertemplate="%{x}: %{y:.2f} (%{customdata})<extra></extra>",
+    )
+    fig.add_scatter(
+        x=weeks, y=capacity, name=translate(lang, "balance.capacity"), yaxis="y2",
+        mode="lines+markers", connectgaps=False,
+        line=dict(color=BLUE, width=3, dash="dot"), marker=dict(symbol="diamond", size=9, color=BLUE),
+        hovertemplate="%{x}: %{y:.0f}/100<extra></extra>",
+    )
+    amber, red = config.load.amber_from, config.load.red_from
+    for level, key in ((amber, "balance.at_capacity"), (red, "balance.over_capacity")):
+        fig.add_hline(y=level, line=dict(color="#444444", width=1, dash="dash"),
+                      annotation_text=translate(lang, key, value=format_number(level, lang, 2, strip=True)),
+                      annotation_position="top left")
+    top = max([v for v in load_index if v is not None] + [red]) * 1.2
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=30, b=40), bargap=0.3,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        yaxis=dict(title=dict(text=translate(lang, "balance.load_index")), range=[0, top], fixedrange=True),
+        yaxis2=dict(title=dict(text=translate(lang, "balance.capacity")), range=[0, 105], overlaying="y",
+                    side="right", fixedrange=True, showgrid=False),
+        xaxis=dict(fixedrange=True, type="category"),
+        separators=",." if lang == "nl" else ".,",
+    )
+    return fig

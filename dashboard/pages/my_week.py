@@ -1,0 +1,54 @@
+"""My week (the therapist's home): this week's load against capacity, the balance over
+the last 12 weeks, flags with reasons and next steps, and a nudge when the check-in is
+still open. Drawing only: the figures come from ``store.overview.my_week``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components.balance import balance_figure
+from dashboard.components.context import acting_user, unit_of_work
+from dashboard.components.flags import render_flag
+from dashboard.components.palette import SEVERITY_ICONS
+from dashboard.i18n import current_language, format_number, t
+from store.overview import my_week
+
+lang = current_language()
+user = acting_user("therapist")
+with unit_of_work() as db:
+    week = my_week(db, user)
+
+st.title(t("my_week.title"))
+st.caption(t("my_week.week_of", week=week.week))
+
+if week.checkin_open:
+    with st.container(border=True):
+        st.markdown(t("my_week.checkin_open"))
+        st.page_link("pages/checkin.py", label=t("my_week.go_checkin"), icon=":material/edit_note:")
+for goal in week.goals_to_review:
+    st.info(t("my_week.goal_to_review", goal=goal.text))
+
+now = week.this_week
+left, middle, right = st.columns(3)
+index = now["load_index"]
+left.metric(t("my_week.load_index"), "–" if pd.isna(index) else format_number(float(index), lang, 2),
+            help=t("my_week.load_index_help"))
+middle.metric(t("my_week.status"), t(f"status.{now['status']}") if isinstance(now["status"], str) else "–")
+capacity = now.get("capacity_score")
+right.metric(t("my_week.capacity"), "–" if pd.isna(capacity) else f"{format_number(float(capacity), lang, 0)}/100")
+st.caption(t("my_week.sessions_line", sessions=int(now["sessions"]),
+             load=format_number(float(now["load"]), lang, 1),
+             capacity=format_number(float(now["capacity"]), lang, 1), open_cases=week.open_cases))
+
+st.subheader(t("my_week.balance_title"))
+st.plotly_chart(balance_figure(week.balance, lang), key="balance_chart",
+                config={"displayModeBar": False, "responsive": True})
+st.caption(t("my_week.balance_help"))
+
+st.subheader(t("my_week.flags_title"))
+if week.flags:
+    for flag in week.flags:
+        render_flag(flag, lang)
+else:
+    st.markdown(f"{SEVERITY_ICONS['info']} {t('my_week.no_flags')}", unsafe_allow_html=True)

@@ -1,0 +1,236 @@
+"""The identifier guard: free text may not hold data that identifies a person.
+
+Every free-text field (check-in reflection, self-care goal, audit detail) runs through
+:func:`find_identifiers` before it is stored. Case codes are pseudonymous; a BSN, an
+e-mail address, a phone number or a date written next to one makes the record
+identifiable again, so the text is refused with a message saying what was found (always
+masked, e.g. ``12*****82``) and why. What counts:
+
+- **BSN**: nine digits, written together or grouped 3-3-3 / 4-2-3 with one kind of
+  separator (``123456782``, ``123.456.782``, ``1234 56 782``), that pass the Dutch
+  11-check (9*d1 + 8*d2 + ... + 2*d8 - 1*d9 divisible by 11, not all zeros). Nine digits
+  that fail the check are not a BSN and pass.
+- **E-mail address**: ``name@domain.tld``.
+- **Dutch phone number**: ten digits starting with 0, or +31 / 0031 and nine digits,
+  with single spaces, dots or dashes anywhere and an optional ``(0)`` after the country
+  code: ``06-12345678``, ``020-1234567``, ``+31 6 1234 5678``, ``0031 20 123 4567``.
+- **Date of birth**: we cannot tell a date of birth from any other date, and any full
+  date tied to a case code (birth, accident, admission) can identify a patient. So the
+  rule is: every *full* date (day, month and a four-digit year) from 1900-01-01 up to
+  today is refused, numeric (``12-03-1985``, ``12/3/1985``, ``1985-03-12``) or with the
+  month written in Dutch or English (``12 maart 1985``, ``12 mrt. 1985``,
+  ``March 12, 1985``). A two-digit year (``12-03-85``) counts only right after a birth
+  cue (``geb.``, ``geboren``, ``geboortedatum``, ``born``, ``DOB``). Dates in the future
+  (planning), a month and year (``maart 1985``), a day and month (``12 maart``) or a
+  year alone pass.
+
+The guard errs on the side of refusing: a longer number that contains a valid BSN-shaped
+group is refused too. Plain clinical prose passes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .problems import Problem, render
+
+KINDS: tuple[str, ...] = ("bsn", "email", "phone", "date_of_birth")
+
+_KIND_TEXT = {
+    "bsn": ("a BSN (citizen service number)", "een BSN (burgerservicenummer)"),
+    "email": ("an e-mail address", "een e-mailadres"),
+    "phone": ("a phone number", "een telefoonnummer"),
+    "date_of_birth": ("a full date (possibly a date of birth)", "een volledige datum (mogelijk een geboortedatum)"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An identifier found in a text: its kind, the match masked, and where it is."""
+
+    kind: str  # one of KINDS
+    text: str  # the matched text, masked: only its first and last two characters show
+    span: tuple[int, int]  # [start, end) in the text
+
+    def describe(self, lang: str = "en") -> str:
+        en, nl = _KIND_TEXT[self.kind]
+        return f"{nl if lang == 'nl' else en} ({self.text})"
+
+
+class IdentifierFound(ValueError):
+    """Raised by :func:`guard_text`; usable in pydantic validators (a ValueError)."""
+
+    def __init__(self, findings: list[Finding], field: str | None = None) -> None:
+        self.findings = findings
+        self.field = field
+        super().__init__(describe(findings, "en"))
+
+    def message(self, lang: str = "en") -> str:
+        return render("identifier_found", lang, found_params(self.findings))
+
+
+def mask(text: str) -> str:
+    """Keep the first and last two characters, star the rest (all of it if short)."""
+    if len(text) <= 4:
+        return "*" * len(text)
+    return text[:2] + "*" * (len(text) - 4) + text[-2:]
+
+
+def is_valid_bsn(digits: str) -> bool:
+    """The Dutch 11-check on nine ASCII digits (separators not allowed here)."""
+    if len(digits) != 9 or not digits.isascii() or not digits.isdigit() or digits == "0" * 9:
+        return False
+    total = sum((9 - i) * int(d) for i, d in enumerate(digits[:8])) - int(digits[8])
+    return total % 11 == 0
+
+
+# Overlapping candidates (a lookahead match consumes nothing), so a number next to
+# another cannot hide a BSN.
+_SEP = r"[. \u00a0-]"
+_BSN = re.compile(
+    rf"(?<![0-9])(?=([0-9]{{9}}|[0-9]{{3}}({_SEP})[0-9]{{3}}\2[0-9]{{3}}"
+    rf"|[0-9]{{4}}({_SEP})[0-9]{{2}}\3[0-9]{{3}})(?![0-9]))"
+)
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
+    r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
+)
+_PHONE = re.compile(
+    rf"(?<![0-9+])(?:(?:\+|00)31{_SEP}?(?:\(0\){_SEP}?)?|0{_SEP}?)[1-9](?:{_SEP}?[0-9]){{8}}(?![0-9])"
+    rf"|(?<![0-9])\(0[1-9][0-9]{{1,2}}\){_SEP}?[0-9](?:{_SEP}?[0-9]){{5,6}}(?![0-9])"
+)
+
+_MONTHS = {
+    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2,
+    "maart": 3, "march": 3, "mrt": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5,
+    "juni": 6, "june": 6, "jun": 6, "juli": 7, "july": 7, "jul": 7, "augustus": 8,
+    "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10,
+    "october": 10, "okt": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")(?![a-z])"
+_DATE = re.compile(
+    r"(?<![0-9])(?:"
+    r"(?P<y1>[0-9]{4})(?P<s1>[-/.])(?P<m1>[0-9]{1,2})(?P=s1)(?P<d1>[0-9]{1,2})"
+    r"|(?P<d2>[0-9]{1,2})(?P<s2>[-/.])(?P<m2>[0-9]{1,2})(?P=s2)(?P<y2>[0-9]{4}|[0-9]{2})"
+    rf"|(?P<d3>[0-9]{{1,2}})(?:ste|de|st|nd|rd|th|e)?\.?\s+(?:of\s+)?(?P<mon3>{_MONTH})\.?,?\s+(?P<y3>[0-9]{{4}})"
+    rf"|(?P<mon4>{_MONTH})\.?\s+(?P<d4>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y4>[0-9]{{4}})"
+    r")(?![0-9])",
+    re.IGNORECASE,
+)
+_BIRTH_CUE = re.compile(
+    r"(?:geb(?:oren)?|geboortedatum|born|dob|d\.o\.b|date of birth|birth ?date)\W{0,4}$",
+    re.IGNORECASE,
+)
+_EARLIEST = dt.date(1900, 1, 1)
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _date_of(m: re.Match, text: str, today: dt.date) -> dt.date | None:
+    g = m.groupdict()
+    try:
+        if g["y1"]:
+            y, mo, d = int(g["y1"]), int(g["m1"]), int(g["d1"])
+        elif g["y2"]:
+            y, mo, d = int(g["y2"]), int(g["m2"]), int(g["d2"])
+            if len(g["y2"]) == 2:
+                if not _BIRTH_CUE.search(text, max(0, m.start() - 24), m.start()):
+                    return None
+                y += 2000 if 2000 + y <= today.year else 1900
+        elif g["y3"]:
+            y, mo, d = int(g["y3"]), _MONTHS[g["mon3"].lower()], int(g["d3"])
+        else:
+            y, mo, d = int(g["y4"]), _MONTHS[g["mon4"].lower()], int(g["d4"])
+        date = dt.date(y, mo, d)
+    except ValueError:
+        return None
+    return date if _EARLIEST <= date <= today else None
+
+
+def _phone_digits_ok(match: str) -> bool:
+    digits = re.sub(r"[^0-9]", "", match.replace("(0)", ""))
+    if digits.startswith("0031"):
+        return len(digits) == 13
+    if digits.startswith("31") and match.lstrip().startswith("+"):
+        return len(digits) == 11
+    return len(digits) == 10 and digits.startswith("0")
+
+
+def might_contain_identifier(text: str) -> bool:
+    """Cheap pre-check: every identifier has an '@' or at least four digits."""
+    return "@" in text or sum(c in "0123456789" for c in text) >= 4
+
+
+def find_identifiers(text: str) -> list[Finding]:
+    """Every identifier in ``text``, in order of position (see the module docstring)."""
+    if not isinstance(text, str) or not might_contain_identifier(text):
+        return []
+    found: list[Finding] = []
+    for m in _BSN.finditer(text):
+        digits = re.sub(r"[^0-9]", "", m.group(1))
+        if is_valid_bsn(digits):
+            span = (m.start(1), m.end(1))
+            found.append(Finding("bsn", mask(m.group(1)), span))
+    for m in _EMAIL.finditer(text):
+        found.append(Finding("email", mask(m.group()), m.span()))
+    for m in _PHONE.finditer(text):
+        if _phone_digits_ok(m.group()):
+            found.append(Finding("phone", mask(m.group()), m.span()))
+    today = _today()
+    for m in _DATE.finditer(text):
+        if _date_of(m, text, today) is not None:
+            found.append(Finding("date_of_birth", mask(m.group()), m.span()))
+    return _outermost(found)
+
+
+def _outermost(found: list[Finding]) -> list[Finding]:
+    """Drop findings inside another one (a BSN-shaped run inside a phone number)."""
+    found.sort(key=lambda f: (f.span[0], -f.span[1]))
+    out: list[Finding] = []
+    reach = -1  # the furthest end of a kept finding; every kept one starts at or before f
+    for f in found:
+        if f.span[1] <= reach:
+            continue
+        out.append(f)
+        reach = f.span[1]
+    return out
+
+
+def describe(findings: list[Finding], lang: str = "en") -> str:
+    parts = [f.describe(lang) for f in findings]
+    joiner = " en " if lang == "nl" else " and "
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + joiner + parts[-1]
+
+
+def found_params(findings: list[Finding]) -> dict[str, str]:
+    return {"found_en": describe(findings, "en"), "found_nl": describe(findings, "nl")}
+
+
+def identifier_problem(findings: list[Finding], row: int | None, column: str | None) -> Problem:
+    return Problem.make("identifier_found", row, column, **found_params(findings))
+
+
+def check_free_text(text: str | None, field: str | None = None, row: int | None = None) -> list[Problem]:
+    """No problems if ``text`` holds no identifier; else one problem naming what was found."""
+    if text is None:
+        return []
+    findings = find_identifiers(text)
+    return [identifier_problem(findings, row, field)] if findings else []
+
+
+def guard_text(text: str, field: str | None = None) -> str:
+    """Return ``text`` unchanged, or raise :class:`IdentifierFound` (a ValueError)."""
+    findings = find_identifiers(text)
+    if findings:
+        raise IdentifierFound(findings, field)
+    return text
+
+
+__all__ = [
+    "Finding", "IdentifierFound", "KINDS", "check_free_text", "describe", "find_identifiers",
+    "found_params", "guard_text", "identifier_problem", "is_valid_bsn", "mask", "might_contain_identifier",
+]

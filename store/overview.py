@@ -1,0 +1,225 @@
+"""What a therapist's home page ("My week") shows, gathered in one call.
+
+The balance: the last weeks of load (complexity-weighted sessions against capacity) and
+capacity (from the weekly check-in) on one time axis, this week's flags with their
+reasons, and whether this week's check-in is still open. Everything here is the
+therapist's own data, read by that therapist only (nothing is logged for own reads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from complexity import DEFAULT_CONFIG, Flag, ModelConfig, score_case, therapist_flags
+from complexity.flags import sort_flags
+from complexity.load import iso_week_label
+
+from . import audit
+from .errors import InvalidInput
+from .models import Case, CaseRating, SelfcareGoal, ShareGrant, Therapist, TherapySession, UserAccount, WeeklyCheckin
+from .repository import (
+    _actor, _load_frame, _own_therapist_id, monday_of, therapist_weekly_load, today, week_range,
+)
+from .selfcare import GoalRecord, goals_to_review
+
+BALANCE_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class MyWeek:
+    """``balance``: one row per week (oldest first) with ``week_start``, ``week``
+    (ISO label), ``sessions``, ``load``, ``capacity``, ``load_index``, ``status`` and
+    ``capacity_score`` / ``burnout`` (NaN for a week without a check-in)."""
+
+    week_start: dt.date
+    week: str
+    balance: pd.DataFrame
+    flags: list[Flag]  # therapist flags of this week, then case flags of open cases
+    checkin_open: bool
+    open_cases: int
+    goals_to_review: list[GoalRecord] = field(default_factory=list)
+
+    @property
+    def this_week(self) -> pd.Series:
+        return self.balance.iloc[-1]
+
+
+def _checkin_frame(session: Session, therapist_id: int, mondays: list[dt.date]) -> pd.DataFrame:
+    rows = session.execute(
+        select(WeeklyCheckin.week_start, WeeklyCheckin.capacity_score, WeeklyCheckin.burnout)
+        .where(WeeklyCheckin.therapist_id == therapist_id, WeeklyCheckin.week_start >= mondays[0],
+               WeeklyCheckin.week_start <= mondays[-1])
+    ).all()
+    return pd.DataFrame(
+        {
+            "therapist_id": pd.Series([therapist_id] * len(rows), dtype="int64"),
+            "week_start": pd.to_datetime(pd.Series([r.week_start for r in rows], dtype=object)),
+            "capacity_score": pd.Series([r.capacity_score for r in rows], dtype="float64"),
+            "burnout": pd.Series([r.burnout for r in rows], dtype="float64"),
+        }
+    )
+
+
+def open_case_flags(session: Session, therapist_id: int, config: ModelConfig = DEFAULT_CONFIG) -> list[Flag]:
+    """Case flags (consult now, high therapist impact, incomplete) of the latest rating
+    of each open case, the case code as subject."""
+    latest = _latest_ratings(session, therapist_id)
+    codes = dict(session.execute(select(Case.id, Case.code).where(Case.id.in_(list(latest)))).all()) \
+        if latest else {}
+    flags: list[Flag] = []
+    for case_id, rating in latest.items():
+        score = score_case(rating.items(), config, case_id=codes[case_id])
+        flags.extend(score.flags)
+    return flags
+
+
+def my_week(
+    session: Session,
+    user: UserAccount,
+    *,
+    as_of: dt.date | None = None,
+    weeks: int = BALANCE_WEEKS,
+    config: ModelConfig = DEFAULT_CONFIG,
+) -> MyWeek:
+    actor = _actor(session, user)
+    tid = _own_therapist_id(session, actor, "my_week")
+    as_of = as_of or today()
+    mondays = week_range(weeks, as_of)
+    load = therapist_weekly_load(session, actor, tid, mondays, config=config)
+    checkins = _checkin_frame(session, tid, mondays)
+    flags = therapist_flags(load, checkins, config, as_of=as_of)
+    case_flags = open_case_flags(session, tid, config)
+    balance = load.copy()
+    balance["week_start"] = pd.to_datetime(balance["week_start"])
+    balance = balance.merge(checkins.drop(columns="therapist_id"), on="week_start", how="left")
+    balance = balance.sort_values("week_start").reset_index(drop=True)
+    current = monday_of(as_of)
+    checked_in = bool((checkins["week_start"] == pd.Timestamp(current)).any())
+    open_cases = session.scalar(
+        select(func.count()).select_from(Case).where(Case.therapist_id == tid, Case.closed_on.is_(None))
+    )
+    return MyWeek(
+        week_start=current,
+        week=iso_week_label(current),
+        balance=balance,
+        flags=sort_flags(flags) + sort_flags(case_flags),
+        checkin_open=not checked_in,
+        open_cases=int(open_cases or 0),
+        goals_to_review=goals_to_review(session, actor, as_of=as_of),
+    )
+
+
+def therapist_of(session: Session, user: UserAccount) -> Therapist:
+    """The acting therapist's own record (contracted sessions, starting or not)."""
+    actor = _actor(session, user)
+    return session.get(Therapist, _own_therapist_id(session, actor, "therapist_of"))
+
+
+# --- a report over a period ---------------------------------------------------------------
+
+MAX_REPORT_WEEKS = 104
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """A therapist's figures over ``start..end`` for supervision or intervision:
+    ``balance`` as in :class:`MyWeek`, ``flags`` one row per flag per week (``week``,
+    ``code``, ``severity``, ``param_*``), the self-care goals of the period and the
+    band mix of the cases open at the end."""
+
+    therapist_id: int
+    start: dt.date
+    end: dt.date
+    balance: pd.DataFrame
+    flags: pd.DataFrame
+    goals: list[GoalRecord]
+    case_bands: dict[str, int]
+
+
+def _report_access(session: Session, actor: UserAccount, therapist_id: int | None, start: dt.date,
+                   end: dt.date) -> int:
+    if actor.role == "therapist" and therapist_id in (None, actor.therapist_id):
+        return actor.therapist_id
+    if actor.role == "supervisor" and therapist_id is not None:
+        grant = session.scalar(select(ShareGrant).where(
+            ShareGrant.therapist_id == therapist_id, ShareGrant.supervisor_user_id == actor.id,
+            ShareGrant.revoked_at.is_(None), ShareGrant.period_start <= start, ShareGrant.period_end >= end))
+        if grant is not None:
+            audit.record(session, "read", actor=actor, subject_type="therapist", subject_id=therapist_id,
+                         detail=f"shared report {start}..{end} (share {grant.id})")
+            return therapist_id
+    audit.deny(session, actor, "this report is not shared with you", attempted="period_report",
+               subject_type="therapist", subject_id=therapist_id)
+
+
+def period_report(
+    session: Session,
+    user: UserAccount,
+    start: dt.date,
+    end: dt.date,
+    *,
+    therapist_id: int | None = None,
+    config: ModelConfig = DEFAULT_CONFIG,
+) -> PeriodReport:
+    """The therapist's own report, or one a therapist shared with the acting supervisor
+    for a period covering ``start..end`` (that read is logged)."""
+    actor = _actor(session, user)
+    if end < start:
+        raise InvalidInput("no report", ["period: the end lies before the start"])
+    mondays = week_range([start + dt.timedelta(weeks=i) for i in range((end - start).days // 7 + 1)] + [end])
+    if len(mondays) > MAX_REPORT_WEEKS:
+        raise InvalidInput("no report", [f"period: at most {MAX_REPORT_WEEKS} weeks"])
+    tid = _report_access(session, actor, therapist_id, start, end)
+    therapist = session.get(Therapist, tid)
+    load = _load_frame(session, [therapist], TherapySession.therapist_id == tid, mondays, config)
+    checkins = _checkin_frame(session, tid, mondays)
+    balance = load.assign(week_start=pd.to_datetime(load["week_start"]))
+    balance = balance.merge(checkins.drop(columns="therapist_id"), on="week_start", how="left")
+    balance = balance.sort_values("week_start").reset_index(drop=True)
+    rows = []
+    for monday in mondays:
+        for flag in therapist_flags(load, checkins, config, as_of=monday):
+            rows.append(flag.as_dict())
+    flags = pd.DataFrame(rows, columns=sorted({k for r in rows for k in r}) or ["week", "code", "severity"])
+    goals = [GoalRecord(g.id, g.week_start, g.text, g.resource, g.review_week, g.status)
+             for g in session.scalars(select(SelfcareGoal).where(
+                 SelfcareGoal.therapist_id == tid, SelfcareGoal.week_start >= mondays[0],
+                 SelfcareGoal.week_start <= mondays[-1]).order_by(SelfcareGoal.week_start))]
+    bands: dict[str, int] = {}
+    for rating in _latest_ratings(session, tid, open_on=end).values():
+        bands[rating.band] = bands.get(rating.band, 0) + 1
+    return PeriodReport(tid, mondays[0], mondays[-1] + dt.timedelta(days=6), balance, flags, goals, bands)
+
+
+def _latest_ratings(session: Session, therapist_id: int, *, open_on: dt.date | None = None) -> dict[int, CaseRating]:
+    stmt = (select(CaseRating).join(Case, Case.id == CaseRating.case_id)
+            .where(Case.therapist_id == therapist_id)
+            .order_by(CaseRating.case_id, CaseRating.rated_on, CaseRating.id))
+    if open_on is None:
+        stmt = stmt.where(Case.closed_on.is_(None))
+    else:
+        stmt = stmt.where(Case.opened_on <= open_on,
+                          (Case.closed_on.is_(None)) | (Case.closed_on >= open_on),
+                          CaseRating.rated_on <= open_on)
+    latest: dict[int, CaseRating] = {}
+    for rating in session.scalars(stmt):
+        latest[rating.case_id] = rating
+    return latest
+
+
+def case_trends(session: Session, user: UserAccount) -> dict[str, list[float | None]]:
+    """Case code -> complexity of each rating, oldest first (for the trend column)."""
+    actor = _actor(session, user)
+    tid = _own_therapist_id(session, actor, "case_trends")
+    out: dict[str, list[float | None]] = {}
+    for code, complexity in session.execute(
+        select(Case.code, CaseRating.complexity).join(CaseRating, CaseRating.case_id == Case.id)
+        .where(Case.therapist_id == tid).order_by(Case.id, CaseRating.rated_on, CaseRating.id)
+    ):
+        out.setdefault(code, []).append(complexity)
+    return out

@@ -1,0 +1,314 @@
+"""Login, session rules, logout and the account page through AppTest (no browser).
+
+The database is a temporary SQLite file with an account per role (conftest.py); time is
+the fake ``clock`` patched into ``dashboard.components.auth``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyotp
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from dashboard.components import account_forms, auth
+from dashboard.i18n import LANGUAGES, placeholders, read_catalog
+from store.accounts import (
+    PROBLEM_PARAMS,
+    PROBLEM_TEXTS,
+    change_password,
+    confirm_totp,
+    set_user_active,
+    start_totp_enrolment,
+)
+from store.db import session_scope
+from store.models import AuditEvent, UserAccount
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+NL, EN = read_catalog("nl"), read_catalog("en")
+
+
+@contextmanager
+def db(demo_db):
+    engine = demo_db.engine()
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def is_logged_in(at: AppTest) -> bool:
+    return auth.USER_KEY in at.session_state
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def infos(at: AppTest) -> list[str]:
+    return [i.value for i in at.info]
+
+
+def test_the_login_page_is_all_there_is_before_login(app):
+    assert [t.value for t in app.title] == [NL["login.title"]]
+    assert app.text_input(key=auth.USERNAME_KEY).label == NL["login.username"]
+    assert app.text_input(key=auth.PASSWORD_KEY).label == NL["login.password"]
+    assert app.radio(key="language").value == "nl"
+    assert not is_logged_in(app) and not app.sidebar.button
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_wrong_password_message_in_each_language(app, log_in, demo_db, lang):
+    catalog = read_catalog(lang)
+    app.radio(key="language").set_value(lang)
+    app.run()
+    assert app.text_input(key=auth.USERNAME_KEY).label == catalog["login.username"]
+    log_in(app, "anna", "dit-is-het-niet")
+    assert errors(app) == [catalog["login.bad_credentials"]]
+    assert not is_logged_in(app)
+    assert app.text_input(key=auth.PASSWORD_KEY).value == ""  # not kept
+    log_in(app, "niemand", "dit-is-het-niet")  # an unknown user: the same message
+    assert errors(app) == [catalog["login.bad_credentials"]]
+    with db(demo_db) as s:
+        details = s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "login_failure")).all()
+    assert details == ["username 'anna': wrong password", "username 'niemand': unknown username"]
+
+
+def test_repeated_failures_slow_down_then_lock_with_a_clear_message(app, log_in, clock, demo_db):
+    for _ in range(2):
+        log_in(app, "anna", "fout-wachtwoord")
+    log_in(app, "anna", "fout-wachtwoord")  # the 3rd
+    assert errors(app) == [NL["login.bad_credentials"] + "\n\n" + NL["login.slowed"].format(seconds=5)]
+    log_in(app, "anna", demo_db.password)  # right, but too soon
+    assert not is_logged_in(app)
+    assert errors(app) == [NL["login.slowed"].format(seconds=5)]
+    clock.advance(seconds=5)
+    log_in(app, "anna", "fout-wachtwoord")  # the 4th
+    clock.advance(seconds=10)
+    log_in(app, "anna", "fout-wachtwoord")  # the 5th: locked
+    assert errors(app) == [NL["login.locked"].format(minutes=15)]
+    clock.advance(minutes=14)
+    log_in(app, "anna", demo_db.password)
+    assert errors(app) == [NL["login.locked"].format(minutes=1)] and not is_logged_in(app)
+    clock.advance(minutes=1)
+    log_in(app, "anna", demo_db.password)
+    assert is_logged_in(app) and not app.error
+
+
+def test_login_starts_a_new_session_in_the_users_language(app, log_in, demo_db):
+    app.session_state["left.over"] = "from before the login"
+    app.radio(key="language").set_value("nl")
+    log_in(app, "sanne")  # stored language: English
+    assert is_logged_in(app) and "left.over" not in app.session_state
+    assert app.session_state["language"] == "en"
+    assert [t.value for t in app.title] == [EN["account.title"]]
+    first_id = app.session_state[auth.SESSION_ID_KEY]
+    assert len(first_id) >= 40
+    app.button(key=auth.LOGOUT_KEY).click()
+    app.run()
+    log_in(app, "sanne")
+    assert app.session_state[auth.SESSION_ID_KEY] != first_id
+    # Switching the language while logged in is stored for the next login.
+    app.radio(key="language").set_value("nl")
+    app.run()
+    with db(demo_db) as s:
+        assert s.get(UserAccount, demo_db.user_ids["sanne"]).language == "nl"
+    with db(demo_db) as s:
+        assert s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "login_success")).all() == [
+            "username 'sanne': password"
+        ] * 2
+
+
+def test_idle_timeout_logs_out(logged_in, clock, run):
+    at = logged_in("therapist")
+    clock.advance(minutes=29)
+    run(at)
+    assert is_logged_in(at)
+    clock.advance(minutes=29)  # 29 minutes since the last request: still fine
+    run(at)
+    assert is_logged_in(at)
+    clock.advance(minutes=30)
+    run(at)
+    assert not is_logged_in(at)
+    assert infos(at) == [NL["auth.ended_idle"].format(minutes=30)]
+    assert [t.value for t in at.title] == [NL["login.title"]]
+    assert "rate_case.result" not in at.session_state and at.session_state["language"] == "nl"
+
+
+def test_sessions_end_after_twelve_hours_however_active(logged_in, clock, run):
+    at = logged_in("researcher")  # a light page to rerun often
+    for _ in range(24):  # 24 x 29 minutes = 11.6 hours, never idle
+        clock.advance(minutes=29)
+        run(at)
+        assert is_logged_in(at)
+    clock.advance(minutes=29)
+    run(at)
+    assert not is_logged_in(at)
+    assert infos(at) == [NL["auth.ended_absolute"].format(hours=12)]
+
+
+def test_a_deactivated_account_is_logged_out_at_once(logged_in, demo_db, run):
+    at = logged_in("therapist")
+    with db(demo_db) as s:
+        set_user_active(s, demo_db.user_ids["beheer"], demo_db.user_ids["anna"], False)
+    run(at)
+    assert not is_logged_in(at)
+    assert infos(at) == [NL["auth.ended_account"]]
+
+
+def test_a_password_change_elsewhere_ends_this_session(logged_in, demo_db, clock, run):
+    at = logged_in("therapist")
+    with db(demo_db) as s:
+        change_password(s, demo_db.user_ids["anna"], demo_db.password, "een-heel-nieuw-wachtwoord",
+                        now=clock.advance(minutes=1))
+    run(at)
+    assert not is_logged_in(at)
+    assert infos(at) == [NL["auth.ended_password_changed"]]
+
+
+def test_logout_clears_everything_but_the_language(logged_in, run):
+    at = logged_in("supervisor")
+    at.session_state["some.page.state"] = 42
+    at.button(key=auth.LOGOUT_KEY).click()
+    run(at)
+    assert not is_logged_in(at) and "some.page.state" not in at.session_state
+    assert set(at.session_state) >= {"language"}
+    assert not any(str(k).startswith("auth.") and k != auth.NOTICE_KEY for k in at.session_state)
+    assert infos(at) == [EN["auth.logged_out"]]  # sanne's language stays
+    assert [t.value for t in at.title] == [EN["login.title"]]
+
+
+# --- account page -----------------------------------------------------------------------
+
+def change_form(at: AppTest, current: str, new: str, repeat: str) -> AppTest:
+    at.text_input(key="account.current").input(current)
+    at.text_input(key="account.new").input(new)
+    at.text_input(key="account.repeat").input(repeat)
+    at.button(key="account.change_submit").click()
+    at.run()
+    return at
+
+
+def test_changing_the_password_on_the_account_page(logged_in, demo_db, log_in, run):
+    at = logged_in("supervisor")  # English
+    change_form(at, demo_db.password, "nieuw-wachtwoord-1", "nieuw-wachtwoord-2")
+    assert errors(at) == [EN["password.mismatch"]]
+    change_form(at, demo_db.password, "kort", "kort")
+    assert errors(at) == [EN["account.password_not_changed"] + "\n\n- " + EN["password.too_short"].format(min=10)]
+    change_form(at, "verkeerd", "nieuw-wachtwoord-1", "nieuw-wachtwoord-1")
+    assert errors(at) == [EN["account.password_not_changed"] + "\n\n- " + EN["password.wrong_current"]]
+    change_form(at, demo_db.password, "nieuw-wachtwoord-1", "nieuw-wachtwoord-1")
+    assert [s.value for s in at.success] == [EN["account.password_changed"]]
+    run(at)
+    assert is_logged_in(at)  # this session goes on
+    at.button(key=auth.LOGOUT_KEY).click()
+    run(at)
+    log_in(at, "sanne", demo_db.password)
+    assert not is_logged_in(at)
+    log_in(at, "sanne", "nieuw-wachtwoord-1")
+    assert is_logged_in(at)
+
+
+def enable_totp(demo_db, username: str, now: dt.datetime) -> pyotp.TOTP:
+    with db(demo_db) as s:
+        secret = start_totp_enrolment(s, demo_db.user_ids[username]).secret
+    with db(demo_db) as s:
+        confirm_totp(s, demo_db.user_ids[username], pyotp.TOTP(secret).at(now), now=now)
+    return pyotp.TOTP(secret)
+
+
+def test_login_with_a_second_factor(app, log_in, demo_db, clock, run):
+    totp = enable_totp(demo_db, "anna", clock())
+    clock.advance(minutes=1)
+    log_in(app, "anna")
+    assert not is_logged_in(app)
+    assert app.text_input(key=auth.CODE_KEY).label == NL["login.code"]
+    wrong = f"{(int(totp.at(clock())) + 1) % 1_000_000:06d}"
+    app.text_input(key=auth.CODE_KEY).input(wrong)
+    app.button(key=auth.CODE_SUBMIT_KEY).click()
+    run(app)
+    assert errors(app) == [NL["login.totp_invalid"]] and not is_logged_in(app)
+    app.text_input(key=auth.CODE_KEY).input(totp.at(clock()))
+    app.button(key=auth.CODE_SUBMIT_KEY).click()
+    run(app)
+    assert is_logged_in(app) and not app.error
+    assert [t.value for t in app.title] == [NL["my_week.title"]]
+
+
+def test_the_code_step_expires(app, log_in, demo_db, clock, run):
+    totp = enable_totp(demo_db, "anna", clock())
+    clock.advance(minutes=1)
+    log_in(app, "anna")
+    clock.advance(minutes=5)
+    app.text_input(key=auth.CODE_KEY).input(totp.at(clock()))
+    app.button(key=auth.CODE_SUBMIT_KEY).click()
+    run(app)
+    assert errors(app) == [NL["login.code_expired"]] and not is_logged_in(app)
+    assert app.text_input(key=auth.USERNAME_KEY)  # back at the password step
+
+
+def test_a_role_that_requires_totp_sets_it_up_before_anything_else(demo_db, clock, monkeypatch, log_in, run):
+    monkeypatch.setenv("DRAAGKRACHT_REQUIRE_TOTP_ROLES", "therapist,admin")
+    at = run(AppTest.from_file(APP, default_timeout=30))
+    log_in(at, "anna")
+    assert is_logged_in(at)
+    assert [t.value for t in at.title] == [NL["account.title"]]
+    assert [w.value for w in at.warning] == [NL["account.totp_required_notice"]]
+    with pytest.raises(ValueError, match="rate_case"):
+        at.switch_page("pages/rate_case.py")  # not registered until the second factor is set up
+    at.button(key=account_forms.TOTP_START_KEY).click()
+    run(at)
+    with db(demo_db) as s:
+        secret = s.get(UserAccount, demo_db.user_ids["anna"]).totp_pending_secret
+    assert secret and at.code[0].value == " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    at.text_input(key=account_forms.TOTP_CODE_KEY).input("000000" if pyotp.TOTP(secret).at(clock()) != "000000" else "111111")
+    at.button(key=account_forms.TOTP_CONFIRM_KEY).click()
+    run(at)
+    assert errors(at) == ["- " + NL["totp.code_invalid"]]
+    at.text_input(key=account_forms.TOTP_CODE_KEY).input(pyotp.TOTP(secret).at(clock()))
+    at.button(key=account_forms.TOTP_CONFIRM_KEY).click()
+    run(at)
+    assert [s.value for s in at.success][:1] == [NL["account.totp_enabled"]]
+    assert not at.warning
+    at.switch_page("pages/rate_case.py")
+    run(at)
+    assert [t.value for t in at.title] == [NL["rate.title"]]
+
+
+def test_a_misconfigured_totp_requirement_stops_the_app_with_a_message(demo_db, clock, monkeypatch, run):
+    monkeypatch.setenv("DRAAGKRACHT_REQUIRE_TOTP_ROLES", "supervisors")
+    at = run(AppTest.from_file(APP, default_timeout=30))
+    assert errors(at) == [NL["app.config_error"]]
+    assert not at.text_input  # no login form
+
+
+def test_every_store_problem_key_has_a_text_in_both_catalogs():
+    for lang in LANGUAGES:
+        catalog = read_catalog(lang)
+        assert sorted(set(PROBLEM_TEXTS) - set(catalog)) == [], lang
+        for key in PROBLEM_TEXTS:
+            assert placeholders(catalog[key]) <= set(PROBLEM_PARAMS), (lang, key)
+            assert placeholders(catalog[key]) == placeholders(PROBLEM_TEXTS[key]), (lang, key)
+
+
+def test_an_unreachable_database_gives_a_message_not_a_traceback(app, log_in, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(auth, "authenticate", unreachable)
+    log_in(app, "anna")
+    assert errors(app) == [NL["login.unavailable"]] and not is_logged_in(app)
+
+
+def test_a_user_id_without_a_session_started_by_login_is_not_a_login(app, demo_db, run):
+    app.session_state[auth.USER_KEY] = demo_db.user_ids["anna"]  # e.g. set by some page
+    run(app)
+    assert not is_logged_in(app)
+    assert [t.value for t in app.title] == [NL["login.title"]]

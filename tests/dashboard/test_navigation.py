@@ -1,0 +1,103 @@
+"""Navigation per role: a page is registered with ``st.navigation`` only for the roles
+that may use it, so another role cannot open it, not even by its address.
+
+``registered(at)`` reads the pages the last run registered (AppTest's record of the
+navigation message, the same one the browser gets) as (URL path, title); a page's id
+is the hash of its URL path. The first page is the home page, at "/".
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from dashboard.components import auth
+from dashboard.components.rating_form import SUBMIT_KEY
+from dashboard.i18n import read_catalog
+
+NL, EN = read_catalog("nl"), read_catalog("en")
+THERAPIST_PAGES = [
+    ("my-week", NL["nav.my_week"]), ("my-cases", NL["nav.my_cases"]), ("check-in", NL["nav.checkin"]),
+    ("my-report", NL["nav.report"]), ("my-data", NL["nav.my_data"]), ("rate-case", NL["nav.rate_case"]),
+    ("my-account", NL["nav.account"]),
+]
+URL_PATHS = ("login", *(path for path, _ in THERAPIST_PAGES))
+THERAPIST_FILES = ("my_week", "my_cases", "checkin", "report", "my_data", "rate_case")
+
+
+def registered(at: AppTest) -> list[tuple[str, str]]:
+    by_hash = {calc_hash(path): path for path in URL_PATHS}
+    return [(by_hash.get(page_hash, page_hash), info["page_name"])
+            for page_hash, info in at._registered_pages.items()]
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def shows_rate_case(at: AppTest) -> bool:
+    return NL["rate.title"] in titles(at) or EN["rate.title"] in titles(at) or bool(
+        [b for b in at.button if b.key == SUBMIT_KEY])
+
+
+def test_before_login_only_the_login_page_exists(app):
+    assert registered(app) == [("login", NL["nav.login"])]
+    with pytest.raises(ValueError, match="rate_case"):
+        app.switch_page("pages/rate_case.py")
+    assert not shows_rate_case(app)
+
+
+def test_a_therapist_gets_the_therapist_pages(logged_in, run):
+    at = logged_in("therapist")
+    assert registered(at) == THERAPIST_PAGES
+    assert titles(at) == [NL["my_week.title"]]  # the first page is home
+    at.switch_page("pages/account.py")
+    run(at)
+    assert titles(at) == [NL["account.title"]]
+    assert [b.label for b in at.sidebar.button] == [NL["auth.logout"]]
+    assert NL["auth.logged_in_as"].format(username="anna", role=NL["role.therapist"]) in [
+        c.value for c in at.sidebar.caption]
+
+
+@pytest.mark.parametrize("role", ["supervisor", "researcher", "admin"])
+def test_other_roles_get_only_their_pages(logged_in, demo_db, role):
+    at = logged_in(role)
+    lang = read_catalog(demo_db.languages[role])
+    assert registered(at) == [("my-account", lang["nav.account"])]
+    assert titles(at) == [lang["account.title"]]
+    for name in THERAPIST_FILES:
+        with pytest.raises(ValueError, match=name):
+            at.switch_page(f"pages/{name}.py")  # not registered: no address leads to it
+    assert not shows_rate_case(at)
+
+
+def test_a_supervisor_asking_for_the_rate_case_page_gets_their_home_page(logged_in, log_in, run):
+    # The therapist is on the rate-case page; then a supervisor logs in in the same
+    # browser session, whose next request still asks for that page.
+    at = logged_in("therapist")
+    at.switch_page("pages/rate_case.py")
+    run(at)
+    assert shows_rate_case(at)
+    at.button(key=auth.LOGOUT_KEY).click()
+    run(at)
+    log_in(at, "sanne")
+    assert not shows_rate_case(at)
+    assert titles(at) == [EN["account.title"]]
+    assert registered(at) == [("my-account", EN["nav.account"])]
+
+
+@pytest.mark.parametrize("role", [None, "supervisor"])
+def test_a_page_file_run_by_its_file_name_still_checks_login_and_role(app, log_in, run, role):
+    # Streamlit's pages-folder routing (see auth._navigation_only) would run
+    # pages/rate_case.py for the address /rate_case without app.py: the page's own
+    # check must stop it.
+    if role:
+        log_in(app, "sanne")
+    app._page_hash = calc_hash("rate_case")
+    run(app)
+    assert not shows_rate_case(app)
+    if role is None:
+        assert app.text_input(key=auth.USERNAME_KEY)  # the login form instead
+    else:
+        assert [e.value for e in app.error] == [EN["auth.not_for_role"]]

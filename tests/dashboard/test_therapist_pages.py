@@ -1,0 +1,189 @@
+"""The therapist's pages with AppTest, each with its bad inputs: My week, My cases,
+Check-in with the 5A plan, Report and My data. Runs the real app (login included) on a
+fresh SQLite database per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from complexity import CHECKIN, INSTRUMENT
+from dashboard.components.checkin_form import SUBMIT_KEY as CHECKIN_SUBMIT, field_key
+from dashboard.components.rating_form import SUBMIT_KEY as RATE_SUBMIT, item_key
+from dashboard.i18n import read_catalog
+from store.db import session_scope
+from store.models import AuditEvent, Case, CaseRating, ResearchConsent, SelfcareGoal, ShareGrant, TherapySession
+from store.models import UserAccount, WeeklyCheckin
+
+NL, EN = read_catalog("nl"), read_catalog("en")
+TIRED = {"energy": 2, "body_tension": 8, "emotional_exhaustion": 8, "rumination": 7, "sleep": 3,
+         "meaning": 3, "selfcare_time": 1, "burnout": 3}
+
+
+def count(demo_db, model) -> int:
+    engine = demo_db.engine()
+    try:
+        with session_scope(engine, readonly=True) as s:
+            return s.scalar(select(func.count()).select_from(model))
+    finally:
+        engine.dispose()
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+@pytest.fixture
+def therapist(logged_in):
+    return logged_in("therapist")
+
+
+def go(at, page, run):
+    at.switch_page(f"pages/{page}.py")
+    return run(at)
+
+
+def test_my_week_is_home_and_prompts_for_the_checkin(therapist):
+    assert [t.value for t in therapist.title] == [NL["my_week.title"]]
+    assert NL["my_week.checkin_open"] in texts(therapist.markdown)
+    assert [m.label for m in therapist.metric] == [NL["my_week.load_index"], NL["my_week.status"],
+                                                    NL["my_week.capacity"]]
+    assert NL["my_week.no_flags"] in texts(therapist.markdown)
+
+
+def test_checkin_missing_answers_then_saved_with_plan(therapist, run, demo_db):
+    at = go(therapist, "checkin", run)
+    at.radio(key=field_key("energy")).set_value(5)
+    at.button(key=CHECKIN_SUBMIT).click()
+    run(at)
+    assert NL["checkin.missing"].format(count=len(CHECKIN.scale_fields) - 1) in texts(at.error)
+    assert count(demo_db, WeeklyCheckin) == 0
+
+    for field, value in TIRED.items():
+        at.radio(key=field_key(field)).set_value(value)
+    at.multiselect(key=field_key("selfcare_actions")).set_value(["pause_walk"])
+    at.text_area(key=field_key("reflection")).input("Bel me op 06-12345678")
+    at.button(key=CHECKIN_SUBMIT).click()
+    run(at)
+    assert "telefoonnummer" in texts(at.error)  # identifiers refused, in Dutch
+    assert count(demo_db, WeeklyCheckin) == 0
+
+    at.text_area(key=field_key("reflection")).input("Zware week, veel spanning.")
+    at.button(key=CHECKIN_SUBMIT).click()
+    run(at)
+    assert count(demo_db, WeeklyCheckin) == 1
+    assert NL["checkin.saved"] in texts(at.success)
+    capacity = at.metric[0].value
+    assert capacity.endswith("/100") and int(capacity.split("/")[0]) < 50
+    advice = texts(at.markdown)
+    assert NL["advice.seek_support.title"] in advice  # burnout item 3
+    assert NL["advice.keep_going.title"] not in advice
+    assert at.get("download_button")  # the .ics reminder
+
+    at.radio(key="goal_choice").set_value("__own__")
+    at.text_input(key="goal_own_text").input("Mail j.jansen@example.nl")
+    at.button(key="goal_submit").click()
+    run(at)
+    assert "e-mailadres" in texts(at.error) and count(demo_db, SelfcareGoal) == 0
+    at.radio(key="goal_choice").set_value("book_supervision")
+    at.button(key="goal_submit").click()
+    run(at)
+    assert count(demo_db, SelfcareGoal) == 1
+    assert NL["goal.book_supervision"] in texts(at.markdown)
+
+
+def test_my_cases_add_rate_record_and_close(therapist, run, demo_db):
+    at = go(therapist, "my_cases", run)
+    assert NL["cases.empty"] in texts(at.info)
+    at.date_input(key="add_case_opened_on").set_value(dt.date.today() - dt.timedelta(weeks=2))
+    at.button(key="add_case_submit").click()
+    run(at)
+    assert count(demo_db, Case) == 1
+    code = at.selectbox(key="my_cases.selected").value
+    assert NL["cases.added"].format(code=code) in texts(at.success)
+
+    prefix = f"{code}_"
+    for item in INSTRUMENT.scored_item_ids:
+        at.radio(key=item_key(item, prefix)).set_value(2)
+    at.button(key=RATE_SUBMIT + prefix).click()
+    run(at)
+    assert count(demo_db, CaseRating) == 1
+    assert NL["band.moderate"] in [m.value for m in at.metric]
+
+    future = dt.date.today() + dt.timedelta(days=3)
+    at.date_input(key=f"session_date_{code}").set_value(future)
+    at.button(key=f"session_submit_{code}").click()
+    run(at)
+    assert "toekomst" in texts(at.error) and count(demo_db, TherapySession) == 0
+    at.date_input(key=f"session_date_{code}").set_value(dt.date.today())
+    at.button(key=f"session_submit_{code}").click()
+    run(at)
+    assert count(demo_db, TherapySession) == 1
+    assert NL["sessions.stored"].format(count=1) in texts(at.success)
+
+    at.multiselect(key=f"week_days_{code}").set_value([0, 1])
+    at.date_input(key="week_sessions_week").set_value(dt.date.today() - dt.timedelta(weeks=1))
+    at.button(key="week_sessions_submit").click()
+    run(at)
+    assert count(demo_db, TherapySession) == 3
+
+    at.button(key=f"close_submit_{code}").click()
+    run(at)
+    assert NL["cases.closed_notice"].format(code=code) in texts(at.success)
+    assert not at.selectbox  # no open case left to pick
+
+
+def test_report_page_offers_the_html_download(therapist, run):
+    at = go(therapist, "report", run)
+    assert [t.value for t in at.title] == [NL["report.title"]]
+    assert at.get("download_button")
+    assert NL["report.no_flags"] in texts(at.markdown)
+
+
+def test_my_data_consent_share_and_erase(therapist, run, demo_db):
+    at = go(therapist, "my_data", run)
+    assert NL["my_data.log_empty"] in texts(at.markdown)
+    at.button(key="consent_toggle").click()
+    run(at)
+    assert count(demo_db, ResearchConsent) == 1 and NL["my_data.consent_given"] in texts(at.markdown)
+
+    at.button(key="share_submit").click()  # no supervisor chosen
+    run(at)
+    assert NL["my_data.share_incomplete"] in texts(at.error) and count(demo_db, ShareGrant) == 0
+    at.selectbox(key="share_supervisor").set_value("sanne")
+    at.button(key="share_submit").click()
+    run(at)
+    assert count(demo_db, ShareGrant) == 1
+    revoke = [b for b in at.button if b.key and b.key.startswith("revoke_")]
+    assert len(revoke) == 1
+    revoke[0].click()
+    run(at)
+    assert NL["my_data.share_revoked"] in texts(at.markdown)
+
+    at.text_input(key="erase_confirmation").input("iemand-anders")
+    at.button(key="erase_submit").click()
+    run(at)
+    assert NL["my_data.erase_refused"] in texts(at.error)
+    at.text_input(key="erase_confirmation").input("anna")
+    at.button(key="erase_submit").click()
+    run(at)
+    assert count(demo_db, UserAccount) == 3 and count(demo_db, WeeklyCheckin) == 0
+    assert [t.value for t in at.title] == [] or NL["my_week.title"] not in [t.value for t in at.title]
+
+
+@pytest.mark.parametrize("role", ["supervisor", "researcher", "admin"])
+def test_other_roles_cannot_open_therapist_pages(logged_in, role):
+    at = logged_in(role)
+    for page in ("my_week", "my_cases", "checkin", "report", "my_data"):
+        with pytest.raises(ValueError):
+            at.switch_page(f"pages/{page}.py")
+
+
+def test_pages_speak_english_when_chosen(therapist, run):
+    therapist.sidebar.radio(key="language").set_value("en")
+    run(therapist)
+    assert [t.value for t in therapist.title] == [EN["my_week.title"]]
+    at = go(therapist, "checkin", run)
+    assert [t.value for t in at.title] == [EN["checkin.title"]]

@@ -63,17 +63,11 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-EXPERIENCE = ("starting", "experienced")
-ROLES = ("therapist", "supervisor", "researcher", "admin")
-LANGUAGES = ("nl", "en")
-GOAL_STATUSES = ("open", "achieved", "partly", "not_achieved")
-AUDIT_ACTIONS = (
-    "read", "create", "change", "delete", "export", "search",
-    "login_success", "login_failure", "authz_denied",
+# The vocabularies and limits are defined once, in data_schema.fields.
+from data_schema.fields import (  # noqa: E402
+    AUDIT_ACTIONS, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_SESSION_MINUTES,
+    REFLECTION_MAX, ROLES, SELFCARE_ACTIONS,
 )
-CASE_CODE_LENGTH = 11  # C-XXXX-XXXX
-MAX_SESSION_MINUTES = 480
-REFLECTION_MAX = CHECKIN.field("reflection").max_length or 2000
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -300,7 +294,6 @@ class TherapySession(Base):
     created_at: Mapped[dt.datetime] = _created_at()
 
 
-SELFCARE_ACTIONS: tuple[str, ...] = tuple(o.id for o in CHECKIN.field("selfcare_actions").options)
 ACTION_COLUMNS: tuple[str, ...] = tuple(_column_name(f"action_{a}") for a in SELFCARE_ACTIONS)
 
 

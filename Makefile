@@ -29,7 +29,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 venv: $(VENV)/.runtime
 dev: $(VENV)/.dev
 
+# The database (DRAAGKRACHT_DATABASE_URL, default data/draagkracht.sqlite3) is migrated,
+# an empty one gets the demo practice (store/demo.py), and the demo logins are printed.
 run: $(VENV)/.runtime
+	@$(PY) -m store upgrade
+	@$(PY) -m store demo --if-empty
 	@echo ""
 	@echo "Draagkracht is starting on http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
 	@echo ""

@@ -6,7 +6,7 @@ import importlib
 import sys
 import warnings
 
-BENCHMARKS = ("scoring",)
+BENCHMARKS = ("scoring", "import", "team_load")
 
 
 def main(argv: list[str]) -> int:

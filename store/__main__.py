@@ -1,36 +1,55 @@
-"""``python -m store upgrade`` brings the database (``DRAAGKRACHT_DATABASE_URL`` or the
-default SQLite file) to the newest migration; ``python -m store revision -m "text"``
-autogenerates a new migration from the models (e.g. after adding an instrument item);
-``python -m store current`` prints the database's revision."""
+"""``python -m store COMMAND``: the operator's commands.
+
+Each command lives in its own module, which provides ``add_arguments(parser)`` and
+``run(args) -> int`` (the exit status). Every command exits 2 with a plain message on bad
+input, never with a traceback.
+
+``python -m store --help`` lists them; ``python -m store COMMAND --help`` explains one.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+
+# command -> (module, help); the module provides add_arguments(parser) and run(args)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "upgrade": ("store.migrate_cli", "migrate the database to the newest revision"),
+    "current": ("store.migrate_cli", "print the database's revision"),
+    "revision": ("store.migrate_cli", "autogenerate a migration from the models"),
+    "create-admin": ("store.accounts_cli", "create an admin account (the first one on a fresh installation)"),
+    "demo": ("store.demo", "fill an empty database with a demo practice and print its logins"),
+    "backup": ("store.backup", "write a consistent backup of the database to a file"),
+    "restore": ("store.backup", "replace the database with a backup (checks it first)"),
+    "export": ("store.exporter", "export the tables you may see as CSV, Parquet and Excel with a codebook"),
+    "import": ("store.importer", "import a CSV or XLSX file of one kind: every row is stored, or none"),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the module of command ``only`` is imported (each command starts
+    fast, and one command's heavy imports never slow another)."""
+    parser = argparse.ArgumentParser(prog="python -m store", description="Draagkracht's data store")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(module_name)
+        if hasattr(module, "add_arguments_for"):  # one module serving several commands
+            module.add_arguments_for(name, command_parser)
+        else:
+            module.add_arguments(command_parser)
+        command_parser.set_defaults(_module=module)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from alembic import command
-
-    from store.db import alembic_config, current_revision, get_engine, migration_connection, upgrade
-
-    parser = argparse.ArgumentParser(prog="python -m store")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("upgrade", help="migrate the database to the newest revision")
-    sub.add_parser("current", help="print the database's revision")
-    rev = sub.add_parser("revision", help="autogenerate a migration from the models")
-    rev.add_argument("-m", "--message", required=True)
-    args = parser.parse_args(argv)
-
-    if args.command == "upgrade":
-        upgrade()
-        print(f"database at revision {current_revision()}")
-    elif args.command == "current":
-        print(current_revision() or "(empty database)")
-    elif args.command == "revision":
-        with migration_connection(get_engine()) as conn:
-            command.revision(alembic_config(conn), message=args.message, autogenerate=True)
-    return 0
+    argv = sys.argv[1:] if argv is None else list(argv)
+    only = argv[0] if argv and argv[0] in COMMANDS else None
+    args = build_parser(only).parse_args(argv)
+    return int(args._module.run(args) or 0)
 
 
 if __name__ == "__main__":

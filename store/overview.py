@@ -78,6 +78,26 @@ def open_case_flags(session: Session, therapist_id: int, config: ModelConfig = D
     return flags
 
 
+# Flags of the last complete week that stay active while the current week is young: its
+# load flags, and its balance flag until this week's check-in replaces it.
+CARRIED_OVER = ("load_over_capacity", "load_rising")
+
+
+def _active_flags(load: pd.DataFrame, checkins: pd.DataFrame, config: ModelConfig, current: dt.date,
+                  *, checkin_open: bool) -> list[Flag]:
+    """This week's therapist flags, plus last week's load flags (and its balance flag
+    while this week's check-in is open) where this week has none of that kind yet: on
+    a Monday the week's own sessions are still to come, so last week's overload is the
+    news. Each flag names its week."""
+    flags = therapist_flags(load, checkins, config, as_of=current)
+    have = {f.code for f in flags}
+    carried = CARRIED_OVER + (("balance",) if checkin_open else ())
+    for flag in therapist_flags(load, checkins, config, as_of=current - dt.timedelta(weeks=1)):
+        if flag.code in carried and flag.code not in have:
+            flags.append(flag)
+    return flags
+
+
 def my_week(
     session: Session,
     user: UserAccount,
@@ -92,14 +112,14 @@ def my_week(
     mondays = week_range(weeks, as_of)
     load = therapist_weekly_load(session, actor, tid, mondays, config=config)
     checkins = _checkin_frame(session, tid, mondays)
-    flags = therapist_flags(load, checkins, config, as_of=as_of)
+    current = monday_of(as_of)
+    checked_in = bool((checkins["week_start"] == pd.Timestamp(current)).any())
+    flags = _active_flags(load, checkins, config, current, checkin_open=not checked_in)
     case_flags = open_case_flags(session, tid, config)
     balance = load.copy()
     balance["week_start"] = pd.to_datetime(balance["week_start"])
     balance = balance.merge(checkins.drop(columns="therapist_id"), on="week_start", how="left")
     balance = balance.sort_values("week_start").reset_index(drop=True)
-    current = monday_of(as_of)
-    checked_in = bool((checkins["week_start"] == pd.Timestamp(current)).any())
     open_cases = session.scalar(
         select(func.count()).select_from(Case).where(Case.therapist_id == tid, Case.closed_on.is_(None))
     )

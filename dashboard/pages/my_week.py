@@ -49,6 +49,8 @@ st.caption(t("my_week.balance_help"))
 st.subheader(t("my_week.flags_title"))
 if week.flags:
     for flag in week.flags:
+        if flag.week and flag.week != week.week:
+            st.caption(t("my_week.flag_from_week", week=flag.week))
         render_flag(flag, lang)
 else:
     st.markdown(f"{SEVERITY_ICONS['info']} {t('my_week.no_flags')}", unsafe_allow_html=True)

@@ -199,3 +199,25 @@ def test_period_report_own_and_shared(engine, people):
         privacy.revoke_share(s, people.u1, share.id)
     with pytest.raises(AccessDenied), session_scope(engine) as s:
         overview.period_report(s, people.supervisor, start, end, therapist_id=people.t1.id)
+
+
+def test_last_weeks_overload_stays_on_my_week_while_this_week_is_young(engine, people):
+    with session_scope(engine) as s:
+        code = repo.add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=4))
+        repo.rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=4))
+        repo.record_sessions(s, people.u1, code, [(MONDAY - dt.timedelta(days=5), 45)] * 30)
+        repo.save_checkin(s, people.u1, MONDAY - dt.timedelta(weeks=1), TIRED)
+    with session_scope(engine, readonly=True) as s:
+        week = overview.my_week(s, people.u1, as_of=MONDAY)
+    last_week = week.balance.iloc[-2]["week"]
+    by_code = {f.code: f for f in week.flags if f.spec.scope == "therapist"}
+    assert by_code["load_over_capacity"].week == last_week and by_code["load_over_capacity"].severity == "red"
+    assert by_code["balance"].week == last_week
+    with session_scope(engine) as s:  # this week's check-in (a good one) replaces last week's balance
+        repo.save_checkin(s, people.u1, MONDAY, {k: 9 if k not in ("body_tension", "emotional_exhaustion",
+                                                                     "rumination", "burnout") else 1
+                                                 for k in TIRED})
+    with session_scope(engine, readonly=True) as s:
+        week = overview.my_week(s, people.u1, as_of=MONDAY)
+    codes = [f.code for f in week.flags]
+    assert "balance" not in codes and "load_over_capacity" in codes

@@ -596,6 +596,36 @@ def export_tables(
     return ExportResult(folder, {k: len(v) for k, v in tables.items()}, files, formats)
 
 
+def my_data_zip(session: Session, user: UserAccount) -> bytes:
+    """Everything of the acting therapist (their own free text included) as a zip of
+    CSV files (``;``, UTF-8 with BOM, formulas neutralised) with the codebook in
+    Markdown (Dutch and English) and CSV; the download is logged (audit ``export``)."""
+    import io
+    import zipfile
+
+    from .repository import _actor, _own_therapist_id
+
+    actor = _actor(session, user)
+    tid = _own_therapist_id(session, actor, "my_data_zip", "therapist")
+    tables = therapist_tables(session, tid)
+    codebook = codebook_for(tables, lang="en")
+    buffer = io.BytesIO()
+
+    def csv_bytes(frame: pd.DataFrame) -> bytes:
+        return neutralise_formulas(frame).to_csv(sep=CSV_SEPARATOR, decimal=CSV_DECIMAL, index=False,
+                                                 lineterminator="\n").encode("utf-8-sig")
+
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, frame in tables.items():
+            archive.writestr(f"{name}.csv", csv_bytes(frame))
+        archive.writestr("codebook.csv", csv_bytes(codebook))
+        archive.writestr("codebook.md", _codebook_markdown(codebook_for(tables, lang="nl"), "nl"))
+        archive.writestr("codebook.en.md", _codebook_markdown(codebook, "en"))
+    audit.record(session, "export", actor=actor, subject_type="therapist", subject_id=tid,
+                 detail=f"own data download ({', '.join(tables)}) as csv")
+    return buffer.getvalue()
+
+
 # --- command line -----------------------------------------------------------------------
 
 def default_folder(now: dt.datetime | None = None) -> Path:

@@ -160,6 +160,13 @@ def access_log(session: Session, user: UserAccount, *, limit: int = 500) -> list
     return [AccessRecord(e.at, name or "(removed account)", role, e.action, e.detail) for e, name, role in rows]
 
 
+def export_my_data(session: Session, user: UserAccount) -> bytes:
+    """All of the therapist's data as a zip of CSV files with the codebook (logged)."""
+    from .exporter import my_data_zip
+
+    return my_data_zip(session, user)
+
+
 def erase_my_data(session: Session, user: UserAccount, confirmation: str) -> None:
     """Delete everything of the therapist and their account. ``confirmation`` must be
     the username. The caller must end the login session afterwards."""

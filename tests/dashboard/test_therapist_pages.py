@@ -162,6 +162,13 @@ def test_my_data_consent_share_and_erase(therapist, run, demo_db):
     run(at)
     assert NL["my_data.share_revoked"] in texts(at.markdown)
 
+    assert len(at.get("download_button")) == 0
+    at.button(key="prepare_download").click()
+    run(at)
+    assert len(at.get("download_button")) == 1  # the zip, ready
+    with session_scope(demo_db.engine(), readonly=True) as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")) == 1
+
     at.text_input(key="erase_confirmation").input("iemand-anders")
     at.button(key="erase_submit").click()
     run(at)

@@ -221,3 +221,31 @@ def test_last_weeks_overload_stays_on_my_week_while_this_week_is_young(engine, p
         week = overview.my_week(s, people.u1, as_of=MONDAY)
     codes = [f.code for f in week.flags]
     assert "balance" not in codes and "load_over_capacity" in codes
+
+
+def test_my_data_download_is_complete_neutralised_and_logged(engine, people):
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    overloaded(engine, people)
+    with session_scope(engine) as s:
+        repo.save_checkin(s, people.u1, MONDAY, {**TIRED, "reflection": "=HYPERLINK(\"x\") druk"})
+        repo.add_case(s, people.u2)  # Bram's case must not be in Anna's download
+        data = privacy.export_my_data(s, people.u1)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = set(archive.namelist())
+    assert {"cases.csv", "ratings.csv", "sessions.csv", "checkins.csv", "codebook.csv", "codebook.md"} <= names
+    cases = pd.read_csv(archive.open("cases.csv"), sep=";", encoding="utf-8-sig")
+    assert len(cases) == 1
+    checkins = pd.read_csv(archive.open("checkins.csv"), sep=";", encoding="utf-8-sig")
+    assert checkins["reflection"].tolist() == ["'=HYPERLINK(\"x\") druk"]
+    assert len(pd.read_csv(archive.open("sessions.csv"), sep=";", encoding="utf-8-sig")) == 30
+    codebook = pd.read_csv(archive.open("codebook.csv"), sep=";", encoding="utf-8-sig")
+    assert {"reflection", "case_code"} <= set(codebook["column"])
+    with session_scope(engine, readonly=True) as s:
+        (event,) = s.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+        assert event.actor_user_id == people.u1.id and event.subject_id == str(people.t1.id)
+    with pytest.raises(AccessDenied), session_scope(engine) as s:
+        privacy.export_my_data(s, people.supervisor)

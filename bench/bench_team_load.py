@@ -26,7 +26,7 @@ from sqlalchemy import Engine, insert, select, text
 from complexity.load import session_weight
 from store import repository
 from store.db import make_engine, session_scope, upgrade
-from store.demo import bulk_insert
+from store.bulk import insert_rows as bulk_insert
 from store.models import Case, SupervisorTeam, Team, Therapist, TherapySession, UserAccount
 
 from .harness import Comparison, compare

@@ -26,7 +26,7 @@ Same arguments and seed give the same data (timestamps included, except the seed
 own audit event and the password hashes, which are salted). The plan is computed first
 (NumPy; ratings scored in batches with ``complexity.score_cases``), then written in one
 transaction: small tables with ``session.execute(insert(Model), rows)``, the big ones
-(cases, ratings, sessions, check-ins) with :func:`bulk_insert` (PostgreSQL ``COPY``,
+(cases, ratings, sessions, check-ins) with :func:`store.bulk.insert_rows` (PostgreSQL ``COPY``,
 SQLite ``executemany``), so ``--therapists 1000 --weeks 104`` (about 1.7 million
 sessions: some 18 a week per therapist after holidays and cancellations) takes about a
 minute on SQLite and a minute and a half on PostgreSQL.
@@ -39,17 +39,18 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterable, Iterator, Mapping
+from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from complexity import BANDS, CHECKIN, DEFAULT_CONFIG, INSTRUMENT, capacity_score, score_cases
 from complexity.load import capacity_of, session_weight
 
 from . import audit
+from .bulk import insert_rows as bulk_insert
 from .codes import ALPHABET
 from .db import session_scope
 from .errors import InvalidInput, StoreError
@@ -66,7 +67,6 @@ from .models import (
     Therapist,
     TherapySession,
     UserAccount,
-    UTCDateTime,
     WeeklyCheckin,
 )
 from .passwords import hash_password, verify_password
@@ -550,69 +550,10 @@ def _case_codes(rng, n: int) -> list[str]:
 
 # --- writing ----------------------------------------------------------------------------
 
-CHUNK = 50_000
 
 
 def _utc(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.timezone.utc)
-
-
-def bulk_insert(s: Session, model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-    """Insert many rows (tuples of plain Python values in ``columns`` order) in the
-    session's transaction, by the fastest route the backend offers: PostgreSQL's
-    ``COPY ... FROM STDIN``, SQLite's ``executemany``. Values go through the column
-    types' bind processing (memoised for dates and timestamps, of which there are few
-    distinct ones), so they are stored exactly as the ORM would store them."""
-    conn = s.connection()
-    dialect = conn.dialect
-    table = model.__table__
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
-    target = dialect.identifier_preparer.format_table(table)
-    n = 0
-    if dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                n += 1
-        return n
-    processors = [_memoised(table.c[c].type.dialect_impl(dialect).bind_processor(dialect), table.c[c].type)
-                  for c in columns]
-    sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join('?' for _ in columns)})"
-    active = [(j, p) for j, p in enumerate(processors) if p is not None]
-    batch: list[tuple] = []
-    for row in rows:
-        if active:
-            row = list(row)
-            for j, p in active:
-                if row[j] is not None:
-                    row[j] = p(row[j])
-        batch.append(tuple(row))
-        if len(batch) >= CHUNK:
-            conn.exec_driver_sql(sql, batch)
-            n += len(batch)
-            batch = []
-    if batch:
-        conn.exec_driver_sql(sql, batch)
-        n += len(batch)
-    return n
-
-
-def _memoised(processor, type_):
-    if processor is None:
-        return None
-    if isinstance(type_, (Date, UTCDateTime)):
-        cache: dict = {}
-
-        def cached(value):
-            out = cache.get(value)
-            if out is None:
-                out = cache[value] = processor(value)
-            return out
-
-        return cached
-    return processor
 
 
 def _next_id(s: Session, model) -> int:

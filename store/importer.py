@@ -80,7 +80,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Float, Integer, Table, func, insert, select
+from sqlalchemy import Engine, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -91,6 +91,7 @@ from data_schema.problems import Problem, where
 from data_schema.tables import KINDS, validate_table
 
 from . import audit
+from .bulk import column_values, insert_columns
 from .codes import new_case_code
 from .db import session_scope
 from .filereader import read_table
@@ -465,34 +466,6 @@ def _case_period_checks(ctx: _Context, column: str, case_column: str = "case_cod
 # --------------------------------------------------------------------------- writing
 
 
-def _column_values(values) -> list:
-    """A column as a Python list with None for missing values (NumPy/pandas scalars
-    become Python ones)."""
-    if isinstance(values, pd.Series):
-        if pd.api.types.is_bool_dtype(values.dtype) and not values.hasnans:
-            return values.to_numpy(dtype=bool).tolist()
-        if pd.api.types.is_integer_dtype(values.dtype):
-            if values.hasnans:
-                return values.astype(object).where(values.notna(), None).tolist()
-            return values.to_numpy(dtype=np.int64).tolist()
-        if pd.api.types.is_float_dtype(values.dtype):
-            arr = values.to_numpy(dtype=float, na_value=np.nan)
-            return _floats(arr)
-        return values.astype(object).where(values.notna(), None).tolist()
-    if isinstance(values, np.ndarray):
-        if values.dtype.kind == "f":
-            return _floats(values)
-        return values.tolist()
-    return list(values)
-
-
-def _floats(arr: np.ndarray) -> list:
-    out = arr.tolist()
-    for i in np.flatnonzero(np.isnan(arr)):
-        out[i] = None
-    return out
-
-
 def _int_values(values: pd.Series) -> list:
     """Whole numbers (any numeric or nullable dtype) as Python ints, None for missing."""
     arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -503,78 +476,10 @@ def _int_values(values: pd.Series) -> list:
     return out
 
 
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
 def bulk_insert(session: Session, table: Table, columns: Mapping[str, object], n: int) -> int:
-    """Insert ``n`` rows into ``table``: one ``executemany`` (SQLite) or one ``COPY``
-    (PostgreSQL with psycopg), in the session's transaction.
-
-    ``columns`` maps column name to a sequence of ``n`` values or one value for every
-    row (``None`` for every row leaves the column to its default). Each column's values
-    go through the column type's bind processor for the dialect (applied once per
-    distinct value), then straight to the driver: SQLAlchemy's per-row parameter
-    processing costs several times the insert itself at 100,000 rows.
-    """
-    if n == 0:
-        return 0
-    conn = session.connection()
-    dialect = conn.dialect
-    names: list[str] = []
-    data: list[list] = []
-    for name, values in columns.items():
-        constant = not isinstance(values, (list, tuple, np.ndarray, pd.Series))
-        if constant and values is None:
-            continue  # NULL for every row: the column's default
-        column_type = table.c[name].type
-        processor = column_type.dialect_impl(dialect).bind_processor(dialect)
-        names.append(name)
-        if constant:
-            value = processor(values) if processor is not None else values
-            data.append([value] * n)
-            continue
-        values = _column_values(values)
-        if len(values) != n:
-            raise ValueError(f"column {name}: {len(values)} values for {n} rows")
-        if isinstance(column_type, (Integer, Float)):
-            # Numbers arrive as Python ints/floats (see _column_values); their processors
-            # only coerce numbers to numbers.
-            processor = None
-        if processor is not None:
-            cache: dict = {}
-            values = [
-                None if v is None else (cache[v] if v in cache else cache.setdefault(v, processor(v)))
-                for v in values
-            ]
-        data.append(values)
-    prep = dialect.identifier_preparer
-    target = f"{prep.format_table(table)} ({', '.join(prep.quote(c) for c in names)})"
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        _copy_rows(conn, f"COPY {target} FROM STDIN", zip(*data))
-        return n
-    placeholder = _PLACEHOLDERS.get(dialect.paramstyle)
-    if placeholder is None:  # pragma: no cover - SQLite and psycopg use the styles above
-        session.execute(insert(table), [dict(zip(names, row)) for row in zip(*data)])
-        return n
-    conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join([placeholder] * len(names))})",
-                         list(zip(*data)))
-    return n
-
-
-def _copy_rows(conn, sql: str, rows: Iterable[tuple]) -> None:
-    """PostgreSQL: stream the rows with ``COPY ... FROM STDIN`` in the connection's
-    transaction (an ``executemany`` costs a round of statement execution per row, some
-    twenty times slower). Constraint violations surface as SQLAlchemy's IntegrityError,
-    as they would from an INSERT."""
-    import psycopg
-
-    raw = conn.connection.driver_connection
-    try:
-        with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-    except psycopg.IntegrityError as exc:
-        raise IntegrityError(sql, None, exc) from exc
+    """Insert ``n`` rows given column-wise (see :func:`store.bulk.insert_columns`); the
+    one place the importer writes rows, so the crash tests can stop it halfway."""
+    return insert_columns(session, table, columns, n)
 
 
 # --------------------------------------------------------------------------- kinds
@@ -621,7 +526,7 @@ def _prepare_therapists(ctx: _Context) -> Callable[[], int]:
             {"display_name": d, "team_id": t, "experience": e, "contracted_sessions": c,
              "started_on": s, "active": True}
             for d, t, e, c, s in zip(
-                _column_values(clean["display_name"]), team_of, _column_values(clean["experience"]),
+                column_values(clean["display_name"]), team_of, column_values(clean["experience"]),
                 _int_values(clean["contracted_sessions"]), started,
             )
         ]

@@ -160,7 +160,7 @@ def therapist_flags(
     """
     if load.empty:
         return []
-    lc, cc = config.load, config.capacity
+    lc = config.load
     li = load.pivot(index="therapist_id", columns="week_start", values="load_index").sort_index(axis=1)
     li.columns = pd.to_datetime(li.columns)
     current = pd.Timestamp(week_start(as_of) if as_of is not None else li.columns.max())

@@ -327,7 +327,7 @@ def _csv_records(text: str, separator: str) -> Iterator[tuple[int, Sequence[str 
             raise _refuse(
                 "bad_quotes",
                 f"the row cannot be split into cells ({detail}); check the quotes (\")",
-                f"de rij kan niet in cellen worden gesplitst; controleer de "
+                f"de rij kan niet in cellen worden gesplitst ({detail}); controleer de "
                 "aanhalingstekens (\")",
                 row=row,
             ) from None

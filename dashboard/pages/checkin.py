@@ -3,7 +3,6 @@ self-care plan (advice, one goal, resources, a reminder for next week)."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.components.balance import balance_figure

@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 
 from complexity import INSTRUMENT, score_case
 from dashboard.components.rating_form import NOT_RATED, SUBMIT_KEY, item_key
-from dashboard.components.result import CHART_KEY
 from dashboard.i18n import read_catalog
 
 RESULT_KEY = "rate_case.result"

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pydantic
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data_schema.guard import (

@@ -7,10 +7,15 @@ which case they fail: a CI run must never pass by silently skipping its browser 
 The server runs on a temporary SQLite database prepared with ``python -m store upgrade``
 and holding one therapist account (:data:`THERAPIST`, :data:`PASSWORD`), made with the
 store's own functions; ``logged_in_page`` is the app with that therapist logged in.
+
+A second server (``demo_server``) runs on the demo practice (``demo_practice``: the
+store's ``build_demo`` up to the end of last week, see :func:`demo_as_of`);
+``demo_page`` is the app opened on it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -19,6 +24,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -95,15 +101,14 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def streamlit_server(tmp_path_factory: pytest.TempPathFactory, e2e_database: str) -> Iterator[str]:
-    """Start ``streamlit run dashboard/app.py`` on a free port; yield its base URL."""
+def _serve(script: str, database_url: str, log_path: Path) -> Iterator[str]:
+    """Run ``streamlit run <script>`` (relative to the repository) on a free port against
+    ``database_url``; yield its base URL once /_stcore/health answers; stop it after."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "DRAAGKRACHT_DATABASE_URL": e2e_database}
+    env = {**os.environ, "DRAAGKRACHT_DATABASE_URL": database_url}
     env.pop("DRAAGKRACHT_REQUIRE_TOTP_ROLES", None)
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
@@ -134,6 +139,12 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory, e2e_database: str
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory, e2e_database: str) -> Iterator[str]:
+    """Start ``streamlit run dashboard/app.py`` on a free port; yield its base URL."""
+    yield from _serve("dashboard/app.py", e2e_database, tmp_path_factory.mktemp("streamlit") / "server.log")
 
 
 @pytest.fixture(scope="session")
@@ -168,13 +179,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-@pytest.fixture
-def page(request: pytest.FixtureRequest, browser, streamlit_server: str):
-    """A fresh browser page (own context, so own Streamlit session) per test.
-
-    When the test fails, a screenshot of the page is saved to test-artifacts/e2e/.
-    """
-    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="nl-NL")
+def _new_page(request: pytest.FixtureRequest, browser) -> Iterator[object]:
+    """A page in its own browser context (so its own Streamlit session); a screenshot
+    of it goes to test-artifacts/e2e/FAILED-<test>.png when the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="nl-NL",
+                                  accept_downloads=True)
     context.set_default_timeout(APP_TIMEOUT_MS)
     pg = context.new_page()
     try:
@@ -185,6 +194,15 @@ def page(request: pytest.FixtureRequest, browser, streamlit_server: str):
             pg.screenshot(path=ARTIFACTS / f"FAILED-{request.node.name}.png", animations="disabled")
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser, streamlit_server: str):
+    """A fresh browser page (own context, so own Streamlit session) per test.
+
+    When the test fails, a screenshot of the page is saved to test-artifacts/e2e/.
+    """
+    yield from _new_page(request, browser)
 
 
 @pytest.fixture(scope="session")
@@ -249,3 +267,60 @@ def logged_in_page(app_page):
     """The app in a fresh page with the therapist logged in (on their home page)."""
     _log_in(app_page)
     return app_page
+
+
+# --- the demo practice ------------------------------------------------------------------
+
+
+def demo_as_of(today: dt.date | None = None) -> dt.date:
+    """The Sunday that ends the last complete ISO week before ``today``'s week.
+
+    The demo practice is built up to that day, so its last week is complete (its
+    sessions and check-ins are all in, and the drifting starter's flags fire for it)
+    while the current week is empty and its check-in open, whatever weekday the tests
+    run on. (``build_demo`` refuses a day in the future, and for an ``as_of`` on a
+    Friday or later it writes that week's check-in, which the journey must make.)
+    """
+    today = today or dt.date.today()
+    return today - dt.timedelta(days=today.weekday() + 1)
+
+
+@dataclass(frozen=True)
+class DemoPractice:
+    url: str
+    summary: object  # store.demo.DemoSummary
+    username: str  # the drifting starter
+    password: str
+
+
+@pytest.fixture(scope="session")
+def demo_practice(tmp_path_factory: pytest.TempPathFactory) -> DemoPractice:
+    """A migrated SQLite database holding the demo practice (``store.demo.build_demo``,
+    default size and seed) up to :func:`demo_as_of`."""
+    from store.db import make_engine, upgrade
+    from store.demo import DEMO_PASSWORDS, DRIFTING_USERNAME, build_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-demo') / 'demo.sqlite3'}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        summary = build_demo(engine, as_of=demo_as_of())
+    finally:
+        engine.dispose()
+    return DemoPractice(url, summary, DRIFTING_USERNAME, DEMO_PASSWORDS["therapist"])
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory, demo_practice: DemoPractice) -> Iterator[str]:
+    """A second ``streamlit run dashboard/app.py``, on the demo practice; its base URL."""
+    yield from _serve("dashboard/app.py", demo_practice.url,
+                      tmp_path_factory.mktemp("streamlit-demo") / "server.log")
+
+
+@pytest.fixture
+def demo_page(request: pytest.FixtureRequest, browser, demo_server: str):
+    """The app on the demo practice in a fresh page, its first script run finished."""
+    for pg in _new_page(request, browser):
+        pg.goto(f"{demo_server}/")
+        _wait_for_app(pg)
+        yield pg

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from store import AccessDenied, InvalidInput
 from store import privacy
-from store import repository as repo
 from store.db import session_scope
 from store.demo import build_demo
 from store.models import AuditEvent, Case, ResearchConsent, Therapist, UserAccount

@@ -79,11 +79,12 @@ else:
     my_data = _page("my_data.py", "my-data", "nav.my_data", ":material/shield_person:")
     rate_case = _page("rate_case.py", "rate-case", "nav.rate_case", ":material/assignment:")
     account = _page("account.py", "my-account", "nav.account", ":material/manage_accounts:")
+    team = _page("team.py", "my-teams", "nav.team", ":material/groups:")
     # role -> its pages, the first is the home page; a page not listed for a role
     # cannot be opened by that role.
     PAGES_BY_ROLE: dict[str, list[st.Page]] = {
         "therapist": [my_week, my_cases, checkin, report, my_data, rate_case, account],
-        "supervisor": [account],
+        "supervisor": [team, account],
         "researcher": [account],
         "admin": [account],
     }

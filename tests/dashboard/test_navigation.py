@@ -22,7 +22,7 @@ THERAPIST_PAGES = [
     ("my-report", NL["nav.report"]), ("my-data", NL["nav.my_data"]), ("rate-case", NL["nav.rate_case"]),
     ("my-account", NL["nav.account"]),
 ]
-URL_PATHS = ("login", *(path for path, _ in THERAPIST_PAGES))
+URL_PATHS = ("login", "my-teams", *(path for path, _ in THERAPIST_PAGES))
 THERAPIST_FILES = ("my_week", "my_cases", "checkin", "report", "my_data", "rate_case")
 
 
@@ -64,8 +64,12 @@ def test_a_therapist_gets_the_therapist_pages(logged_in, run):
 def test_other_roles_get_only_their_pages(logged_in, demo_db, role):
     at = logged_in(role)
     lang = read_catalog(demo_db.languages[role])
-    assert registered(at) == [("my-account", lang["nav.account"])]
-    assert titles(at) == [lang["account.title"]]
+    if role == "supervisor":
+        assert registered(at) == [("my-teams", lang["nav.team"]), ("my-account", lang["nav.account"])]
+        assert titles(at) == [lang["team.title"]]
+    else:
+        assert registered(at) == [("my-account", lang["nav.account"])]
+        assert titles(at) == [lang["account.title"]]
     for name in THERAPIST_FILES:
         with pytest.raises(ValueError, match=name):
             at.switch_page(f"pages/{name}.py")  # not registered: no address leads to it
@@ -83,8 +87,8 @@ def test_a_supervisor_asking_for_the_rate_case_page_gets_their_home_page(logged_
     run(at)
     log_in(at, "sanne")
     assert not shows_rate_case(at)
-    assert titles(at) == [EN["account.title"]]
-    assert registered(at) == [("my-account", EN["nav.account"])]
+    assert titles(at) == [EN["team.title"]]
+    assert registered(at) == [("my-teams", EN["nav.team"]), ("my-account", EN["nav.account"])]
 
 
 @pytest.mark.parametrize("role", [None, "supervisor"])

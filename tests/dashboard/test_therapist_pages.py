@@ -16,6 +16,7 @@ from dashboard.i18n import read_catalog
 from store.db import session_scope
 from store.models import AuditEvent, Case, CaseRating, ResearchConsent, SelfcareGoal, ShareGrant, TherapySession
 from store.models import UserAccount, WeeklyCheckin
+from store import privacy
 
 NL, EN = read_catalog("nl"), read_catalog("en")
 TIRED = {"energy": 2, "body_tension": 8, "emotional_exhaustion": 8, "rumination": 7, "sleep": 3,
@@ -194,3 +195,41 @@ def test_pages_speak_english_when_chosen(therapist, run):
     assert [t.value for t in therapist.title] == [EN["my_week.title"]]
     at = go(therapist, "checkin", run)
     assert [t.value for t in at.title] == [EN["checkin.title"]]
+
+
+def test_supervisor_team_page_shows_load_and_shared_reports_only(logged_in, run, demo_db):
+    from store.models import SupervisorTeam, Team, Therapist
+
+    engine = demo_db.engine()
+    try:
+        with session_scope(engine) as s:
+            team = Team(name="Team Oost")
+            s.add(team)
+            s.flush()
+            s.query(Therapist).update({Therapist.team_id: team.id})
+            s.add(SupervisorTeam(user_id=demo_db.user_ids["sanne"], team_id=team.id))
+    finally:
+        engine.dispose()
+    at = logged_in("supervisor")
+    assert [t.value for t in at.title] == [EN["team.title"]]
+    (table,) = at.dataframe
+    assert table.value[EN["team.col_therapist"]].tolist() == ["Anna"]
+    assert EN["team.no_shared"] in texts(at.markdown)
+    assert EN["my_week.capacity"] not in texts(at.markdown)  # no wellbeing figures
+
+    engine = demo_db.engine()
+    try:
+        with session_scope(engine) as s:  # Anna shares her report with Sanne
+            from store.models import UserAccount as Account
+            anna = s.get(Account, demo_db.user_ids["anna"])
+            grant = privacy.grant_share(s, anna, "sanne", dt.date.today() - dt.timedelta(weeks=4), dt.date.today())
+    finally:
+        engine.dispose()
+    run(at)
+    assert at.selectbox(key="shared_select").options == [f"Anna: {(dt.date.today() - dt.timedelta(weeks=4)):%d-%m-%Y} to {dt.date.today():%d-%m-%Y}"]
+    at.selectbox(key="shared_select").set_value(grant.id)
+    run(at)
+    assert at.get("plotly_chart") and len(at.dataframe) == 2  # the team table and the shared report's weeks
+    with session_scope(demo_db.engine(), readonly=True) as s:
+        reads = s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "read")).all()
+    assert any("shared report" in (d or "") for d in reads)

@@ -1,0 +1,66 @@
+"""Team (supervisors): the caseload load of each team supervised, its load flags, and
+the reports therapists chose to share. Never check-in content unless shared."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.components.balance import balance_figure
+from dashboard.components.context import acting_user, show_store_error, unit_of_work
+from dashboard.components.flags import render_flag
+from dashboard.components.report import report_tables
+from dashboard.components.team_view import team_heatmap, team_table
+from dashboard.i18n import current_language, t
+from store import StoreError
+from store.overview import period_report
+from store.team import shared_with_me, supervised_teams, team_overview
+
+lang = current_language()
+user = acting_user("supervisor")
+st.title(t("team.title"))
+st.caption(t("team.privacy"))
+with unit_of_work() as db:
+    teams = supervised_teams(db, user)
+    shares = shared_with_me(db, user)
+if not teams:
+    st.info(t("team.none"))
+else:
+    names = dict(teams)
+    team_id = st.selectbox(t("team.select"), list(names), format_func=names.get, key="team_select")
+    with unit_of_work() as db:
+        view = team_overview(db, user, team_id)
+    st.dataframe(team_table(view, lang), hide_index=True, key="team_table")
+    st.subheader(t("team.heatmap_title"))
+    st.plotly_chart(team_heatmap(view, lang), key="team_heatmap", config={"displayModeBar": False})
+    st.subheader(t("team.flags_title"))
+    by_id = dict(zip(view.caseload["therapist_id"], view.caseload["display_name"]))
+    for flag in view.flags:
+        st.caption(t("team.flag_for", therapist=by_id.get(flag.subject, "?"), week=flag.week))
+        render_flag(flag, lang)
+    if not view.flags:
+        st.markdown(t("team.no_flags"))
+
+st.subheader(t("team.shared_title"))
+if not shares:
+    st.markdown(t("team.no_shared"))
+else:
+    labels = {s.grant_id: t("team.shared_line", therapist=s.therapist, start=s.period_start.strftime("%d-%m-%Y"),
+                            end=s.period_end.strftime("%d-%m-%Y")) for s in shares}
+    chosen = st.selectbox(t("team.shared_select"), list(labels), format_func=labels.get, index=None,
+                          key="shared_select")
+    if chosen is not None:
+        share = next(s for s in shares if s.grant_id == chosen)
+        try:
+            with unit_of_work() as db:  # logged: the therapist sees this read in My data
+                report = period_report(db, user, share.period_start, share.period_end,
+                                       therapist_id=share.therapist_id)
+        except StoreError as error:
+            show_store_error(error)
+            st.stop()
+        st.plotly_chart(balance_figure(report.balance, lang), key="shared_balance",
+                        config={"displayModeBar": False})
+        tables = report_tables(report, lang)
+        st.dataframe(tables.weeks, hide_index=True)
+        for flag in tables.flags:
+            st.caption(flag.week)
+            render_flag(flag, lang)

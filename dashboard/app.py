@@ -80,12 +80,13 @@ else:
     rate_case = _page("rate_case.py", "rate-case", "nav.rate_case", ":material/assignment:")
     account = _page("account.py", "my-account", "nav.account", ":material/manage_accounts:")
     team = _page("team.py", "my-teams", "nav.team", ":material/groups:")
+    research = _page("research.py", "research-data", "nav.research", ":material/science:")
     # role -> its pages, the first is the home page; a page not listed for a role
     # cannot be opened by that role.
     PAGES_BY_ROLE: dict[str, list[st.Page]] = {
         "therapist": [my_week, my_cases, checkin, report, my_data, rate_case, account],
         "supervisor": [team, account],
-        "researcher": [account],
+        "researcher": [research, account],
         "admin": [account],
     }
     pages = [account] if user.must_set_up_totp else PAGES_BY_ROLE[user.role]

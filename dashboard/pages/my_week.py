@@ -1,23 +1,22 @@
 """My week (the therapist's home): this week's load against capacity, the balance over
 the last 12 weeks, flags with reasons and next steps, and a nudge when the check-in is
-still open. Drawing only: the figures come from ``store.overview.my_week``."""
+still open. Drawing only: the figures come from ``store.overview.my_week`` (cached
+between reruns, see ``components.week_cache``)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.components.balance import balance_figure
-from dashboard.components.context import acting_user, unit_of_work
+from dashboard.components.context import acting_user
 from dashboard.components.flags import render_flag
 from dashboard.components.palette import SEVERITY_ICONS
+from dashboard.components.week_cache import cached_my_week_and_figure
 from dashboard.i18n import current_language, format_number, t
-from store.overview import my_week
 
 lang = current_language()
 user = acting_user("therapist")
-with unit_of_work() as db:
-    week = my_week(db, user)
+week, balance_chart = cached_my_week_and_figure(user, lang)
 
 st.title(t("my_week.title"))
 st.caption(t("my_week.week_of", week=week.week))
@@ -42,7 +41,7 @@ st.caption(t("my_week.sessions_line", sessions=int(now["sessions"]),
              capacity=format_number(float(now["capacity"]), lang, 1), open_cases=week.open_cases))
 
 st.subheader(t("my_week.balance_title"))
-st.plotly_chart(balance_figure(week.balance, lang), key="balance_chart",
+st.plotly_chart(balance_chart, key="balance_chart",
                 config={"displayModeBar": False, "responsive": True})
 st.caption(t("my_week.balance_help"))
 

@@ -233,3 +233,26 @@ def test_supervisor_team_page_shows_load_and_shared_reports_only(logged_in, run,
     with session_scope(demo_db.engine(), readonly=True) as s:
         reads = s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "read")).all()
     assert any("shared report" in (d or "") for d in reads)
+
+
+def test_researcher_sees_nothing_below_five_then_pooled_data(logged_in, run, demo_db):
+    at = logged_in("researcher")
+    assert [t.value for t in at.title] == [NL["research.title"]]
+    assert NL["research.refused"] in texts(at.error) and not at.get("download_button")
+    from store.models import ResearchConsent, Therapist
+
+    engine = demo_db.engine()
+    try:
+        with session_scope(engine) as s:
+            for n in range(5):
+                therapist = Therapist(display_name=f"T{n}", experience="experienced", contracted_sessions=20)
+                s.add(therapist)
+                s.flush()
+                s.add(ResearchConsent(therapist_id=therapist.id, research_id=f"{n:032d}"))
+    finally:
+        engine.dispose()
+    run(at)
+    assert [m.value for m in at.metric][0] == "5"
+    assert len(at.get("download_button")) == 1
+    with session_scope(demo_db.engine(), readonly=True) as s:
+        assert s.scalars(select(AuditEvent.detail).where(AuditEvent.subject_type == "research_dataset")).all()

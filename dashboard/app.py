@@ -81,13 +81,14 @@ else:
     account = _page("account.py", "my-account", "nav.account", ":material/manage_accounts:")
     team = _page("team.py", "my-teams", "nav.team", ":material/groups:")
     research = _page("research.py", "research-data", "nav.research", ":material/science:")
+    administration = _page("admin.py", "administration", "nav.admin", ":material/admin_panel_settings:")
     # role -> its pages, the first is the home page; a page not listed for a role
     # cannot be opened by that role.
     PAGES_BY_ROLE: dict[str, list[st.Page]] = {
         "therapist": [my_week, my_cases, checkin, report, my_data, rate_case, account],
         "supervisor": [team, account],
         "researcher": [research, account],
-        "admin": [account],
+        "admin": [administration, account],
     }
     pages = [account] if user.must_set_up_totp else PAGES_BY_ROLE[user.role]
 

@@ -56,10 +56,19 @@ def catalog_files(lang: str) -> list[Path]:
     return [CATALOG_DIR / f"{lang}.json", *sorted(CATALOG_DIR.glob(f"{lang}.*.json"))]
 
 
-@st.cache_resource(show_spinner=False)
+_CATALOGS: dict[str, Mapping[str, str]] = {}
+
+
 def catalog(lang: str) -> Mapping[str, str]:
-    """The catalog for ``lang``, read once per server process (read-only)."""
-    return MappingProxyType(read_catalog(lang))
+    """The catalog for ``lang``, read once per server process (read-only).
+
+    A plain module-level memo, not ``st.cache_resource``: a page looks up a hundred
+    texts per run, and Streamlit's cache hashes the arguments of every call (that was
+    a third of a warm rerun of My week)."""
+    texts = _CATALOGS.get(lang)
+    if texts is None:
+        texts = _CATALOGS.setdefault(lang, MappingProxyType(read_catalog(lang)))
+    return texts
 
 
 def placeholders(text: str) -> set[str]:

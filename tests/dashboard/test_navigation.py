@@ -22,7 +22,7 @@ THERAPIST_PAGES = [
     ("my-report", NL["nav.report"]), ("my-data", NL["nav.my_data"]), ("rate-case", NL["nav.rate_case"]),
     ("my-account", NL["nav.account"]),
 ]
-URL_PATHS = ("login", "my-teams", "research-data", *(path for path, _ in THERAPIST_PAGES))
+URL_PATHS = ("login", "my-teams", "research-data", "administration", *(path for path, _ in THERAPIST_PAGES))
 THERAPIST_FILES = ("my_week", "my_cases", "checkin", "report", "my_data", "rate_case")
 
 
@@ -67,6 +67,9 @@ def test_other_roles_get_only_their_pages(logged_in, demo_db, role):
     if role == "supervisor":
         assert registered(at) == [("my-teams", lang["nav.team"]), ("my-account", lang["nav.account"])]
         assert titles(at) == [lang["team.title"]]
+    elif role == "admin":
+        assert registered(at) == [("administration", lang["nav.admin"]), ("my-account", lang["nav.account"])]
+        assert titles(at) == [lang["admin.title"]]
     elif role == "researcher":
         assert registered(at) == [("research-data", lang["nav.research"]), ("my-account", lang["nav.account"])]
         assert titles(at) == [lang["research.title"]]

@@ -256,3 +256,22 @@ def test_researcher_sees_nothing_below_five_then_pooled_data(logged_in, run, dem
     assert len(at.get("download_button")) == 1
     with session_scope(demo_db.engine(), readonly=True) as s:
         assert s.scalars(select(AuditEvent.detail).where(AuditEvent.subject_type == "research_dataset")).all()
+
+
+def test_admin_deactivates_an_account_and_reads_the_audit_log(logged_in, run, demo_db):
+    at = logged_in("admin")
+    assert [t.value for t in at.title] == [NL["admin.title"]]
+    accounts = at.dataframe[0].value
+    assert set(accounts[NL["admin.col_username"]]) == {"anna", "sanne", "rita", "beheer"}
+    assert not any("reflection" in str(c) for c in accounts.columns)
+    at.selectbox(key="admin_target").set_value(demo_db.user_ids["beheer"])
+    at.button(key="admin_apply").click()
+    run(at)
+    assert NL["admin.not_yourself"] in texts(at.error)
+    at.selectbox(key="admin_target").set_value(demo_db.user_ids["anna"])
+    at.button(key="admin_apply").click()
+    run(at)
+    with session_scope(demo_db.engine(), readonly=True) as s:
+        assert not s.get(UserAccount, demo_db.user_ids["anna"]).active
+    log = at.dataframe[1].value
+    assert "login_success" in set(log["action"]) and "change" in set(log["action"])

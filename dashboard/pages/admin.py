@@ -1,0 +1,50 @@
+"""Admin: accounts (activate, deactivate, unlock) and the audit log. No clinical or
+wellbeing content is shown here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.components.context import acting_user, show_store_error, unit_of_work
+from dashboard.i18n import t
+from store import StoreError
+from store import admin
+from store.accounts import set_user_active
+from store.models import AUDIT_ACTIONS
+
+user = acting_user("admin")
+st.title(t("admin.title"))
+
+st.subheader(t("admin.accounts"))
+with unit_of_work() as db:
+    accounts = admin.accounts(db, user)
+shown = accounts.assign(role=[t(f"role.{r}") for r in accounts["role"]]).drop(columns=["user_id"]).rename(
+    columns={c: t(f"admin.col_{c}") for c in accounts.columns if c != "user_id"})
+st.dataframe(shown, hide_index=True, key="accounts_table")
+
+names = dict(zip(accounts["user_id"], accounts["username"]))
+with st.form("account_action", enter_to_submit=False):
+    target = st.selectbox(t("admin.account"), list(names), format_func=names.get, key="admin_target")
+    action = st.radio(t("admin.action"), ["deactivate", "activate", "unlock"], horizontal=True,
+                      format_func=lambda a: t(f"admin.do_{a}"), key="admin_action")
+    if st.form_submit_button(t("admin.apply"), key="admin_apply"):
+        if target == user.user_id and action == "deactivate":
+            st.error(t("admin.not_yourself"))
+        else:
+            try:
+                with unit_of_work() as db:
+                    if action == "unlock":
+                        admin.unlock(db, user, target)
+                    else:
+                        set_user_active(db, user, target, action == "activate")
+                st.rerun()
+            except StoreError as error:
+                show_store_error(error)
+
+st.subheader(t("admin.audit"))
+chosen = st.selectbox(t("admin.audit_action"), [None, *AUDIT_ACTIONS], key="audit_filter",
+                      format_func=lambda a: t("admin.all_actions") if a is None else t(f"audit.{a}"))
+with unit_of_work() as db:
+    log = admin.audit_log(db, user, action=chosen)
+st.dataframe(log.assign(at=[a.strftime("%d-%m-%Y %H:%M:%S") for a in log["at"]]), hide_index=True, key="audit_table")
+st.caption(t("admin.audit_note", limit=admin.AUDIT_PAGE))

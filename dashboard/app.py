@@ -12,6 +12,7 @@ below with ``_page`` and add it to the roles in ``PAGES_BY_ROLE``.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from dashboard.components.database import db_session  # noqa: E402
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, t, translate  # noqa: E402
 from store.accounts import set_language, totp_required_roles  # noqa: E402
 
+LOG = logging.getLogger("draagkracht.dashboard")
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 if LANGUAGE_KEY not in st.session_state:
@@ -98,4 +100,8 @@ with st.sidebar:
         auth.logout_button(user)
         auth.session_watchdog()
     st.caption(t("app.tagline"))
-navigation.run()
+try:
+    navigation.run()
+except Exception:  # a bug or an outage: the user gets a plain message, the log gets the traceback
+    LOG.exception("page %s failed", navigation.url_path)
+    st.error(t("error.unexpected"))

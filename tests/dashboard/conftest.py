@@ -22,6 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components import auth
+from dashboard.i18n import read_catalog
 from store.accounts import create_user
 from store.db import make_engine, session_scope, upgrade
 from store.models import Therapist
@@ -62,9 +63,14 @@ class DemoDb:
         return make_engine(self.url)
 
 
+UNEXPECTED = {read_catalog(lang)["error.unexpected"] for lang in ("nl", "en")}
+
+
 def _run(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    # app.py turns a failing page into a plain message: in tests that is a failure too.
+    assert not UNEXPECTED & {e.value for e in at.error}, "a page failed: see the log for its traceback"
     return at
 
 

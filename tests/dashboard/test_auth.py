@@ -106,7 +106,7 @@ def test_login_starts_a_new_session_in_the_users_language(app, log_in, demo_db):
     log_in(app, "sanne")  # stored language: English
     assert is_logged_in(app) and "left.over" not in app.session_state
     assert app.session_state["language"] == "en"
-    assert [t.value for t in app.title] == [EN["account.title"]]
+    assert [t.value for t in app.title] == [EN["team.title"]]
     first_id = app.session_state[auth.SESSION_ID_KEY]
     assert len(first_id) >= 40
     app.button(key=auth.LOGOUT_KEY).click()
@@ -196,6 +196,8 @@ def change_form(at: AppTest, current: str, new: str, repeat: str) -> AppTest:
 
 def test_changing_the_password_on_the_account_page(logged_in, demo_db, log_in, run):
     at = logged_in("supervisor")  # English
+    at.switch_page("pages/account.py")
+    run(at)
     change_form(at, demo_db.password, "nieuw-wachtwoord-1", "nieuw-wachtwoord-2")
     assert errors(at) == [EN["password.mismatch"]]
     change_form(at, demo_db.password, "kort", "kort")

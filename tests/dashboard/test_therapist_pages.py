@@ -275,3 +275,26 @@ def test_admin_deactivates_an_account_and_reads_the_audit_log(logged_in, run, de
         assert not s.get(UserAccount, demo_db.user_ids["anna"]).active
     log = at.dataframe[1].value
     assert "login_success" in set(log["action"]) and "change" in set(log["action"])
+
+
+def test_a_failing_page_shows_a_plain_message_never_a_traceback(therapist, monkeypatch, run):
+    import store.overview
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    go(therapist, "report", run)
+    monkeypatch.setattr(store.overview, "period_report", broken)
+    therapist.run()
+    assert not therapist.exception
+    assert [e.value for e in therapist.error] == [NL["error.unexpected"]]
+    everything = texts(therapist.markdown) + texts(therapist.error) + texts(therapist.caption)
+    assert "secret internal detail" not in everything and "Traceback" not in everything
+
+
+def test_streamlit_never_shows_error_details():
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"

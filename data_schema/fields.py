@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -68,9 +69,19 @@ def normalize_case_code(text: str) -> str:
     return code
 
 
+PRACTICE_TIME_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
 def today() -> dt.date:
-    """Today's date; the one clock the "not in the future" rules read."""
-    return dt.date.today()
+    """Today's date in the Netherlands, whatever the server's clock zone; the one clock
+    the "not in the future" rules and the weeks read (a UTC server would otherwise still
+    be in last week on Monday before 01:00/02:00)."""
+    return dt.datetime.now(PRACTICE_TIME_ZONE).date()
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """A stored (UTC) timestamp as the practice reads it."""
+    return moment.astimezone(PRACTICE_TIME_ZONE)
 
 
 def monday_of(day: dt.date) -> dt.date:

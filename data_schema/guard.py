@@ -127,7 +127,9 @@ _EARLIEST = dt.date(1900, 1, 1)
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    from .fields import today
+
+    return today()
 
 
 def _date_of(m: re.Match, text: str, today: dt.date) -> dt.date | None:

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from complexity import BANDS, CHECKIN, DEFAULT_CONFIG, INSTRUMENT, capacity_score, score_cases
 from complexity.load import capacity_of, session_weight
+from data_schema.fields import today as practice_today
 
 from . import audit
 from .bulk import insert_rows as bulk_insert
@@ -702,11 +703,11 @@ def build_demo(
         problems.append(f"weeks must be {MIN_WEEKS}-{MAX_WEEKS}, not {weeks}")
     if seed < 0:
         problems.append(f"seed must be 0 or more, not {seed}")
-    if as_of is not None and as_of > dt.date.today():
+    if as_of is not None and as_of > practice_today():
         problems.append(f"as_of {as_of} lies in the future")
     if problems:
         raise InvalidInput("demo not built", problems)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or practice_today()
     logins = demo_logins(therapists)
     usernames = [login.username for login in logins]
     with session_scope(engine, readonly=True) as s:

@@ -5,20 +5,21 @@ Writes the tables a user may export, in each format asked for, with the codebook
 
 What each role gets:
 
-- **admin**, and the **operator** (no ``--as``: whoever runs the command on the server):
-  every table, pseudonymised. The clinical tables in the shape of
+- the **operator** (no ``--as``: whoever runs the command on the server): the practice's
+  tables, pseudonymised: the clinical tables in the shape of
   ``data_schema.fields.EXPORT_TABLES`` (``therapists``, ``cases``, ``ratings``,
-  ``scores``, ``sessions``, ``checkins``) plus ``teams``, ``accounts``,
-  ``supervisor_teams``, ``selfcare_goals``, ``share_grants``, ``research_consents`` and
+  ``scores``, ``sessions``) plus ``teams``, ``accounts``, ``supervisor_teams`` and
   ``audit_events``. A therapist appears as their database id (column ``therapist``, as
   text), never by name; accounts without username, password hash or second-factor
   secrets (each table's columns are an allow-list, so a new secret column is never
-  exported by accident); no free text a therapist wrote for themselves (check-in
-  reflections, self-care goal texts); no research ids (they would link the research
-  dataset back to therapist ids). Every ``scores`` row carries its
-  ``instrument_version`` and ``model_version``; domain scores, contributions and flags
-  are recomputed from the stored items for rows of the current model version (empty for
-  rows of another version).
+  exported by accident). **Never wellbeing data**: no check-ins, self-care goals, share
+  grants or research consents (the Dutch DPA: an employer may not process its employees'
+  health data; they are the therapist's own, in their own export). Every ``scores`` row
+  carries its ``instrument_version`` and ``model_version``; domain scores, contributions
+  and flags are recomputed from the stored items for rows of the current model version
+  (empty for rows of another version).
+- **admin** (``--as`` an admin account): accounts, teams, supervisor teams and the
+  audit log only; no clinical or wellbeing content (design.md).
 - **therapist**: their own data, their name, reflections and goals included, and their
   ``weekly_load`` of the last 52 weeks.
 - **supervisor**: ``weekly_load`` of the therapists in the teams they supervise (last
@@ -284,26 +285,28 @@ def _table(session: Session, model, table: str, renames: Mapping[str, str], *, w
     return _select(session, columns, where=where, order_by=list(model.__table__.primary_key.columns))
 
 
-def admin_tables(session: Session) -> dict[str, pd.DataFrame]:
-    """Every table, pseudonymised (see the module text)."""
-    ratings, scores = _ratings_and_scores(session, None)
-    return {
-        "therapists": _therapists(session, None, names=False),
-        "cases": _cases(session, None),
-        "ratings": ratings,
-        "scores": scores,
-        "sessions": _sessions(session, None),
-        "checkins": _checkins(session, None, reflection=False),
+def admin_tables(session: Session, *, clinical: bool = True) -> dict[str, pd.DataFrame]:
+    """The practice's tables, pseudonymised (see the module text). Never wellbeing data:
+    check-ins, self-care goals, share grants and research consents are the therapists'
+    own (the Dutch DPA: an employer may not process employees' health data). With
+    ``clinical=False`` (an admin account) only accounts, teams and the audit log."""
+    tables: dict[str, pd.DataFrame] = {}
+    if clinical:
+        ratings, scores = _ratings_and_scores(session, None)
+        tables.update({
+            "therapists": _therapists(session, None, names=False),
+            "cases": _cases(session, None),
+            "ratings": ratings,
+            "scores": scores,
+            "sessions": _sessions(session, None),
+        })
+    tables.update({
         "teams": _table(session, Team, "teams", {"team_id": "id"}),
         "accounts": _table(session, UserAccount, "accounts", {"user_id": "id", "therapist": "therapist_id"}),
         "supervisor_teams": _table(session, SupervisorTeam, "supervisor_teams", {}),
-        "selfcare_goals": _table(session, SelfcareGoal, "selfcare_goals",
-                                 {"goal_id": "id", "therapist": "therapist_id"}, leave_out=("text", "resource")),
-        "share_grants": _table(session, ShareGrant, "share_grants", {"grant_id": "id", "therapist": "therapist_id"}),
-        "research_consents": _table(session, ResearchConsent, "research_consents",
-                                    {"consent_id": "id", "therapist": "therapist_id"}),
         "audit_events": _table(session, AuditEvent, "audit_events", {"event_id": "id"}),
-    }
+    })
+    return tables
 
 
 def therapist_tables(session: Session, therapist_id: int) -> dict[str, pd.DataFrame]:
@@ -369,7 +372,7 @@ def collect_tables(session: Session, user: UserAccount | None) -> dict[str, pd.D
     an export."""
     _refuse_without_export(session, user)
     if user is None or user.role == "admin":
-        return admin_tables(session)
+        return admin_tables(session, clinical=user is None)
     if user.role == "therapist":
         return therapist_tables(session, user.therapist_id)
     return supervisor_tables(session, user)
@@ -578,7 +581,8 @@ def export_tables(
         with session_scope(engine, readonly=True) as s:
             if engine.dialect.name == "postgresql":
                 s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            tables = admin_tables(s) if user is None or user.role == "admin" else therapist_tables(s, user.therapist_id)
+            tables = admin_tables(s, clinical=user is None) if user is None or user.role == "admin" \
+                else therapist_tables(s, user.therapist_id)
     files = write_export(tables, out, formats)
     folder = files[0].parent if files else Path(out).resolve()
     try:

@@ -42,6 +42,7 @@ from complexity.config import BANDS
 from complexity.load import LOAD_COLUMNS, iso_week_label, load_from_totals, session_weight
 
 from data_schema.guard import check_free_text
+from data_schema.fields import today as practice_today
 from data_schema.problems import Problem
 
 from . import audit
@@ -135,7 +136,8 @@ class CheckinRecord:
 # --- dates ------------------------------------------------------------------------------
 
 def today() -> dt.date:
-    return dt.date.today()
+    """Today in the practice's time zone (see ``data_schema.fields.today``)."""
+    return practice_today()
 
 
 def monday_of(day: dt.date) -> dt.date:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
+from data_schema.fields import local_time
 from dashboard.i18n import t
 from store import StoreError
 from store import admin
@@ -46,5 +47,5 @@ chosen = st.selectbox(t("admin.audit_action"), [None, *AUDIT_ACTIONS], key="audi
                       format_func=lambda a: t("admin.all_actions") if a is None else t(f"audit.{a}"))
 with unit_of_work() as db:
     log = admin.audit_log(db, user, action=chosen)
-st.dataframe(log.assign(at=[a.strftime("%d-%m-%Y %H:%M:%S") for a in log["at"]]), hide_index=True, key="audit_table")
+st.dataframe(log.assign(at=[local_time(a).strftime("%d-%m-%Y %H:%M:%S") for a in log["at"]]), hide_index=True, key="audit_table")
 st.caption(t("admin.audit_note", limit=admin.AUDIT_PAGE))

@@ -66,8 +66,9 @@ def test_operator_export_has_every_table_pseudonymised_in_every_format(engine, p
     result = export_tables(engine, out)
     assert result.folder == out
     tables = list(result.tables)
-    assert {"therapists", "cases", "ratings", "scores", "sessions", "checkins", "teams", "accounts",
-            "supervisor_teams", "selfcare_goals", "share_grants", "research_consents", "audit_events"} == set(tables)
+    # Never wellbeing data (check-ins, goals, shares, consents): those are the therapists' own.
+    assert {"therapists", "cases", "ratings", "scores", "sessions", "teams", "accounts",
+            "supervisor_teams", "audit_events"} == set(tables)
     with session_scope(engine, readonly=True) as s:
         n_sessions = s.scalar(select(func.count()).select_from(TherapySession))
         weights = sorted(s.scalars(select(TherapySession.weight)))
@@ -208,3 +209,8 @@ def test_command_line_export(tmp_path, monkeypatch, capsys, sqlite_template, mak
     with pytest.raises(SystemExit) as exit_:
         main(["export", "--format", "pdf"])
     assert exit_.value.code == 2
+
+
+def test_an_admin_account_exports_no_clinical_or_wellbeing_tables(engine, practice, tmp_path):
+    result = export_tables(engine, tmp_path / "admin", username="admin", formats=("csv",))
+    assert set(result.tables) == {"teams", "accounts", "supervisor_teams", "audit_events"}

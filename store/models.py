@@ -135,6 +135,7 @@ class Therapist(Base):
         CheckConstraint(_in("experience", EXPERIENCE), name="experience"),
         CheckConstraint("contracted_sessions >= 0 AND contracted_sessions <= 100",
                         name="contracted_sessions_range"),
+        {"sqlite_autoincrement": True},  # never reuse an id: audit lines name ids
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -166,6 +167,7 @@ class UserAccount(Base):
             name="therapist_link",
         ),
         CheckConstraint("failed_logins >= 0", name="failed_logins"),
+        {"sqlite_autoincrement": True},  # never reuse an id: audit lines name ids
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -210,6 +212,7 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint("code LIKE 'C-____-____'", name="code_format"),
         CheckConstraint("closed_on IS NULL OR closed_on >= opened_on", name="closed_after_opened"),
+        {"sqlite_autoincrement": True},  # never reuse an id: audit lines name ids
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

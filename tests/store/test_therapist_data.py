@@ -249,3 +249,20 @@ def test_my_data_download_is_complete_neutralised_and_logged(engine, people):
         assert event.actor_user_id == people.u1.id and event.subject_id == str(people.t1.id)
     with pytest.raises(AccessDenied), session_scope(engine) as s:
         privacy.export_my_data(s, people.supervisor)
+
+
+def test_an_erased_therapists_id_is_never_given_to_a_newcomer(engine, people):
+    assert people.t3.id == max(people.t1.id, people.t2.id, people.t3.id)  # Cas has the highest id
+    with session_scope(engine) as s:
+        repo.team_weekly_load(s, people.supervisor, people.team_id, 2)  # something in the audit log
+        privacy.erase_my_data(s, people.u3, "cas")
+    with session_scope(engine) as s:
+        newcomer = Therapist(display_name="Iris", experience="starting", contracted_sessions=20)
+        account = UserAccount(username="iris", role="therapist")
+        s.add_all([newcomer])
+        s.flush()
+        account.therapist_id = newcomer.id
+        s.add(account)
+        s.flush()
+        assert newcomer.id > people.t3.id and account.id > people.researcher.id
+        assert privacy.access_log(s, account) == []  # nothing of Cas's history

@@ -99,6 +99,17 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "session_after": ("there is a session on {other}, after this date", "er is een sessie op {other}, na deze datum"),
     "goal_exists": ("there is already a goal for the week of {value}", "er is al een doel voor de week van {value}"),
     "confirmation": ("type your username to confirm", "typ je gebruikersnaam om te bevestigen"),
+    "period_order": ("the end lies before the start", "het einde ligt vóór het begin"),
+    "period_too_long": ("at most {max} weeks at a time", "maximaal {max} weken tegelijk"),
+    "unknown_supervisor": ("there is no supervisor '{value}'", "er is geen supervisor '{value}'"),
+    "too_few_consents": (
+        "only {count} therapists have consented; at least {minimum} are needed before pooled data "
+        "can be shown without pointing at a person",
+        "pas {count} therapeuten gaven toestemming; er zijn er minstens {minimum} nodig voordat "
+        "gepoolde gegevens getoond kunnen worden zonder iemand aan te wijzen",
+    ),
+    "inactive_therapist": ("this therapist is not active", "deze therapeut is niet actief"),
+    "rating_after": ("there is a rating on {other}, after this date", "er is een score op {other}, na deze datum"),
     # for callers that check references against the database (the importer)
     "unknown_username": ("there is no user '{value}'", "er is geen gebruiker '{value}'"),
     "unknown_case_code": ("there is no case '{value}'", "er is geen casus '{value}'"),

@@ -15,9 +15,12 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from complexity import DEFAULT_CONFIG, Flag, ModelConfig, score_case, therapist_flags
+from complexity import DEFAULT_CONFIG, INSTRUMENT, Flag, ModelConfig, therapist_flags
+from complexity.scoring import case_flags
 from complexity.flags import sort_flags
 from complexity.load import iso_week_label
+
+from data_schema.problems import Problem
 
 from . import audit
 from .errors import InvalidInput
@@ -69,13 +72,14 @@ def open_case_flags(session: Session, therapist_id: int, config: ModelConfig = D
     """Case flags (consult now, high therapist impact, incomplete) of the latest rating
     of each open case, the case code as subject."""
     latest = _latest_ratings(session, therapist_id)
-    codes = dict(session.execute(select(Case.id, Case.code).where(Case.id.in_(list(latest)))).all()) \
-        if latest else {}
-    flags: list[Flag] = []
-    for case_id, rating in latest.items():
-        score = score_case(rating.items(), config, case_id=codes[case_id])
-        flags.extend(score.flags)
-    return flags
+    if not latest:
+        return []
+    codes = dict(session.execute(select(Case.id, Case.code).where(Case.id.in_(list(latest)))).all())
+    # All cases scored in one pass (one score_case per case cost ~4 ms each).
+    items = pd.DataFrame([rating.items() for rating in latest.values()], columns=list(INSTRUMENT.item_ids),
+                         dtype="float64")
+    items.insert(0, "case_id", [codes[case_id] for case_id in latest])
+    return [flag for flags in case_flags(items, config) for flag in flags]
 
 
 # Flags of the last complete week that stay active while the current week is young: its
@@ -168,7 +172,8 @@ def _report_access(session: Session, actor: UserAccount, therapist_id: int | Non
     if actor.role == "supervisor" and therapist_id is not None:
         grant = session.scalar(select(ShareGrant).where(
             ShareGrant.therapist_id == therapist_id, ShareGrant.supervisor_user_id == actor.id,
-            ShareGrant.revoked_at.is_(None), ShareGrant.period_start <= start, ShareGrant.period_end >= end))
+            ShareGrant.revoked_at.is_(None), ShareGrant.period_start <= monday_of(start),
+            ShareGrant.period_end >= monday_of(end) + dt.timedelta(days=6)))  # reports show whole weeks
         if grant is not None:
             audit.record(session, "read", actor=actor, subject_type="therapist", subject_id=therapist_id,
                          detail=f"shared report {start}..{end} (share {grant.id})")
@@ -190,10 +195,10 @@ def period_report(
     for a period covering ``start..end`` (that read is logged)."""
     actor = _actor(session, user)
     if end < start:
-        raise InvalidInput("no report", ["period: the end lies before the start"])
+        raise InvalidInput("no report", [Problem.make("period_order", None, "period")])
     mondays = week_range([start + dt.timedelta(weeks=i) for i in range((end - start).days // 7 + 1)] + [end])
     if len(mondays) > MAX_REPORT_WEEKS:
-        raise InvalidInput("no report", [f"period: at most {MAX_REPORT_WEEKS} weeks"])
+        raise InvalidInput("no report", [Problem.make("period_too_long", None, "period", max=MAX_REPORT_WEEKS)])
     tid = _report_access(session, actor, therapist_id, start, end)
     therapist = session.get(Therapist, tid)
     load = _load_frame(session, [therapist], TherapySession.therapist_id == tid, mondays, config)

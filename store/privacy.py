@@ -33,9 +33,9 @@ from .models import (
     UserAccount,
     utcnow,
 )
-from .repository import _actor, _own_therapist_id
+from .repository import _actor, _own_therapist_id, monday_of
 
-MAX_SHARE_DAYS = 366
+MAX_SHARE_WEEKS = 53
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,15 @@ def grant_share(session: Session, user: UserAccount, supervisor: str, period_sta
     target = session.scalar(select(UserAccount).where(UserAccount.username == supervisor,
                                                       UserAccount.role == "supervisor"))
     if target is None:
-        problems.append(f"supervisor: no supervisor {supervisor!r}")
+        problems.append(Problem.make("unknown_supervisor", None, "supervisor", value=supervisor))
+    # Reports show whole ISO weeks, so a share covers whole weeks too: what the therapist
+    # sees listed is exactly what the supervisor can open.
+    period_start = monday_of(period_start)
+    period_end = monday_of(period_end) + dt.timedelta(days=6)
     if period_end < period_start:
-        problems.append("period: the end lies before the start")
-    elif (period_end - period_start).days > MAX_SHARE_DAYS:
-        problems.append(f"period: at most {MAX_SHARE_DAYS} days at a time")
+        problems.append(Problem.make("period_order", None, "period"))
+    elif (period_end - period_start).days // 7 + 1 > MAX_SHARE_WEEKS:
+        problems.append(Problem.make("period_too_long", None, "period", max=MAX_SHARE_WEEKS))
     if problems:
         raise InvalidInput("report not shared", problems)
     grant = ShareGrant(therapist_id=tid, supervisor_user_id=target.id, period_start=period_start,

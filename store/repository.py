@@ -240,7 +240,7 @@ def add_case(
                    attempted="add_case", subject_type="therapist", subject_id=wanted)
     own = session.get(Therapist, tid)
     if own is None or not own.active:
-        raise InvalidInput("this therapist is not active")
+        raise InvalidInput("case not opened", [Problem.make("inactive_therapist")])
     opened_on = opened_on or today()
     if opened_on > today():
         raise InvalidInput(f"opened on {opened_on}: a case cannot open in the future")
@@ -409,6 +409,11 @@ def close_case(session: Session, user: UserAccount, case_code: str, closed_on: d
     )
     if later is not None:
         raise InvalidInput(f"{case.code} not closed", [Problem.make("session_after", None, "closed_on", other=later)])
+    rated_later = session.scalar(
+        select(func.max(CaseRating.rated_on)).where(CaseRating.case_id == case.id, CaseRating.rated_on > closed_on)
+    )
+    if rated_later is not None:
+        raise InvalidInput(f"{case.code} not closed", [Problem.make("rating_after", None, "closed_on", other=rated_later)])
     case.closed_on = closed_on
     audit.record(session, "change", actor=actor, subject_type="case", subject_id=case.code,
                  detail=f"closed on {closed_on}")

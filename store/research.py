@@ -20,6 +20,7 @@ load, capacity, load_index, status).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from complexity import CHECKIN, DEFAULT_CONFIG, INSTRUMENT, ModelConfig
 from complexity.load import iso_week_label
+
+from data_schema.problems import Problem
 
 from . import audit
 from .errors import InvalidInput
@@ -71,8 +74,7 @@ def research_dataset(
         .where(ResearchConsent.withdrawn_at.is_(None))).all())
     if len(consents) < MIN_GROUP:
         raise InvalidInput("no research dataset", [
-            f"only {len(consents)} therapists have consented; at least {MIN_GROUP} are needed "
-            "before pooled data can be shown without pointing at a person"])
+            Problem.make("too_few_consents", count=len(consents), minimum=MIN_GROUP)])
     ids = sorted(consents)
     therapists = session.scalars(select(Therapist).where(Therapist.id.in_(ids)).order_by(Therapist.id)).all()
     rid = pd.Series(consents)
@@ -87,7 +89,9 @@ def research_dataset(
     ).all()
     ratings = pd.DataFrame(rows, columns=["therapist_id", "case_id", "rated_on", *items, "complexity", "band",
                                           "interaction", "instrument_version", "model_version"])
-    keys = {case: f"K{n:04d}" for n, case in enumerate(dict.fromkeys(ratings["case_id"]), start=1)}
+    cases = list(dict.fromkeys(ratings["case_id"]))
+    secrets.SystemRandom().shuffle(cases)  # a case key says nothing about when the case began
+    keys = {case: f"K{n:04d}" for n, case in enumerate(cases, start=1)}
     ratings.insert(0, "research_id", ratings["therapist_id"].map(rid))
     ratings.insert(1, "case_key", ratings["case_id"].map(keys))
     ratings.insert(2, "week", _weeks(ratings["rated_on"]))
@@ -116,6 +120,12 @@ def research_dataset(
         "experience": [t.experience for t in therapists],
         "contracted_sessions": [t.contracted_sessions for t in therapists],
     })
+    # Rows in research-id order (random), never in the order therapists joined the practice.
+    people = people.sort_values("research_id", kind="stable")
+    ratings = ratings.sort_values(["research_id", "case_key", "week"], kind="stable")
+    checkins = checkins.sort_values(["research_id", "week"], kind="stable")
+    weekly_load = weekly_load.sort_values(["research_id", "week"], kind="stable").reset_index(drop=True)
     audit.record(session, "read", actor=actor, subject_type="research_dataset",
                  detail=f"research dataset: {len(ids)} consenting therapists, {len(mondays)} weeks")
-    return ResearchDataset(people, ratings.reset_index(drop=True), checkins.reset_index(drop=True), weekly_load)
+    return ResearchDataset(people.reset_index(drop=True), ratings.reset_index(drop=True),
+                           checkins.reset_index(drop=True), weekly_load)

@@ -33,12 +33,15 @@ def team_table(view: TeamOverview, lang: str) -> pd.DataFrame:
 
 def team_heatmap(view: TeamOverview, lang: str) -> go.Figure:
     load = view.load.copy()
-    grid = load.pivot(index="display_name", columns="week", values="load_index").sort_index()
+    grid = load.pivot(index="therapist_id", columns="week", values="load_index").sort_index()
+    names = dict(zip(load["therapist_id"], load["display_name"]))
+    labels = [names[tid] for tid in grid.index]
+    labels = [f"{n} ({tid})" if labels.count(n) > 1 else n for n, tid in zip(labels, grid.index)]  # two Annas
     z = grid.to_numpy(dtype=float)
     text = [["–" if pd.isna(v) else format_number(float(v), lang, 2) for v in row] for row in z]
     scale = [[0.0, SKY_BLUE], [0.95 / 1.5, BLUISH_GREEN], [1.0 / 1.5, ORANGE], [1.1 / 1.5, VERMILLION],
              [1.0, VERMILLION]]
-    fig = go.Figure(go.Heatmap(z=z, x=list(grid.columns), y=list(grid.index), text=text, texttemplate="%{text}",
+    fig = go.Figure(go.Heatmap(z=z, x=list(grid.columns), y=labels, text=text, texttemplate="%{text}",
                                zmin=0, zmax=1.5, colorscale=scale,
                                colorbar=dict(title=dict(text=translate(lang, "balance.load_index")))))
     fig.update_layout(height=120 + 36 * len(grid.index), margin=dict(l=10, r=10, t=30, b=40),

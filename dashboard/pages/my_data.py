@@ -49,22 +49,31 @@ for share in shares:
     left.markdown(t("my_data.share_line", supervisor=share.supervisor, start=share.period_start.strftime("%d-%m-%Y"),
                     end=share.period_end.strftime("%d-%m-%Y"), state=state))
     if share.active and right.button(t("my_data.revoke"), key=f"revoke_{share.id}"):
-        with unit_of_work() as db:
-            privacy.revoke_share(db, user, share.id)
-        st.rerun()
+        try:
+            with unit_of_work() as db:
+                privacy.revoke_share(db, user, share.id)
+            st.rerun()
+        except StoreError as error:
+            show_store_error(error)
 
 st.subheader(t("my_data.consent_title"))
 st.markdown(t("my_data.consent_intro"))
 st.markdown(t("my_data.consent_given") if consent else t("my_data.consent_not_given"))
 if st.button(t("my_data.consent_withdraw") if consent else t("my_data.consent_give"), key="consent_toggle"):
-    with unit_of_work() as db:
-        privacy.set_research_consent(db, user, not consent)
-    st.rerun()
+    try:
+        with unit_of_work() as db:
+            privacy.set_research_consent(db, user, not consent)
+        st.rerun()
+    except StoreError as error:
+        show_store_error(error)
 
 st.subheader(t("my_data.download_title"))
 if st.button(t("my_data.prepare_download"), key="prepare_download"):
-    with unit_of_work() as db:
-        st.session_state["my_data.zip"] = privacy.export_my_data(db, user)
+    try:
+        with unit_of_work() as db:
+            st.session_state["my_data.zip"] = privacy.export_my_data(db, user)
+    except StoreError as error:
+        show_store_error(error)
 if "my_data.zip" in st.session_state:
     st.download_button(t("my_data.download"), st.session_state["my_data.zip"], key="download_zip",
                        file_name="draagkracht-my-data.zip", mime="application/zip", icon=":material/download:")

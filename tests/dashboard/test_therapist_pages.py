@@ -226,7 +226,8 @@ def test_supervisor_team_page_shows_load_and_shared_reports_only(logged_in, run,
     finally:
         engine.dispose()
     run(at)
-    assert at.selectbox(key="shared_select").options == [f"Anna: {(dt.date.today() - dt.timedelta(weeks=4)):%d-%m-%Y} to {dt.date.today():%d-%m-%Y}"]
+    assert at.selectbox(key="shared_select").options == [
+        f"Anna: {grant.period_start:%d-%m-%Y} to {grant.period_end:%d-%m-%Y}"]
     at.selectbox(key="shared_select").set_value(grant.id)
     run(at)
     assert at.get("plotly_chart") and len(at.dataframe) == 2  # the team table and the shared report's weeks

@@ -45,7 +45,7 @@ def test_shared_reports_listed_while_shared(engine, people):
         grant = privacy.grant_share(s, people.u1, "sanne", MONDAY - dt.timedelta(weeks=4), MONDAY)
     with session_scope(engine) as s:
         (shared,) = team.shared_with_me(s, people.supervisor)
-        assert (shared.therapist, shared.period_end) == ("Anna", MONDAY)
+        assert (shared.therapist, shared.period_end) == ("Anna", MONDAY + dt.timedelta(days=6))  # whole weeks
         report = overview.period_report(s, people.supervisor, shared.period_start, shared.period_end,
                                         therapist_id=shared.therapist_id)
         assert len(report.balance) == 5

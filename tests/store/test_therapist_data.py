@@ -266,3 +266,32 @@ def test_an_erased_therapists_id_is_never_given_to_a_newcomer(engine, people):
         s.flush()
         assert newcomer.id > people.t3.id and account.id > people.researcher.id
         assert privacy.access_log(s, account) == []  # nothing of Cas's history
+
+
+def test_a_share_covers_whole_weeks_and_exactly_those(engine, people):
+    wednesday = MONDAY - dt.timedelta(weeks=2) + dt.timedelta(days=2)
+    with session_scope(engine) as s:
+        share = privacy.grant_share(s, people.u1, "sanne", wednesday, wednesday + dt.timedelta(days=7))
+    assert share.period_start == wednesday - dt.timedelta(days=2)  # its Monday
+    assert share.period_end == share.period_start + dt.timedelta(days=13)  # the next week's Sunday
+    with session_scope(engine) as s:
+        report = overview.period_report(s, people.supervisor, share.period_start, share.period_end,
+                                        therapist_id=people.t1.id)
+        assert len(report.balance) == 2
+    with pytest.raises(AccessDenied), session_scope(engine) as s:  # one day more is a week more
+        overview.period_report(s, people.supervisor, share.period_start, share.period_end + dt.timedelta(days=1),
+                               therapist_id=people.t1.id)
+    with pytest.raises(InvalidInput) as err, session_scope(engine) as s:
+        privacy.grant_share(s, people.u1, "niemand", MONDAY, MONDAY)
+    assert err.value.messages("nl") == ["kolom supervisor: er is geen supervisor 'niemand'"]
+
+
+def test_a_case_cannot_close_before_its_last_rating(engine, people):
+    with session_scope(engine) as s:
+        code = repo.add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=3))
+        repo.rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=1))
+    with pytest.raises(InvalidInput) as err, session_scope(engine) as s:
+        repo.close_case(s, people.u1, code, MONDAY - dt.timedelta(weeks=2))
+    assert "score" in err.value.messages("nl")[0]
+    with session_scope(engine) as s:
+        repo.close_case(s, people.u1, code, MONDAY - dt.timedelta(weeks=1))

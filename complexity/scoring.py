@@ -265,17 +265,29 @@ def score_case(
     )
 
 
-def _case_flags(case_id: str, arrays: ScoreArrays, extras: np.ndarray, config: ModelConfig) -> list[Flag]:
-    bits = int(_flag_bits(arrays, extras, config)[0])
+def case_flags(df: pd.DataFrame, config: ModelConfig = DEFAULT_CONFIG) -> list[tuple[Flag, ...]]:
+    """The flags of each case in a wide table (as :func:`score_cases` takes it), in input
+    order: for each row what ``score_case(...).flags`` gives, computed in one pass."""
+    scored, extras = item_matrix(df)
+    arrays = score_arrays(scored, config)
+    bits = _flag_bits(arrays, extras, config)
+    ids = [str(c) for c in df[CASE_ID]]
+    return [tuple(_case_flags(ids[i], arrays, extras, config, row=i, bits=int(bits[i]))) for i in range(len(ids))]
+
+
+def _case_flags(case_id: str, arrays: ScoreArrays, extras: np.ndarray, config: ModelConfig, *,
+                row: int = 0, bits: int | None = None) -> list[Flag]:
+    if bits is None:
+        bits = int(_flag_bits(arrays, extras, config)[row])
     flags = []
     if bits & 1:
-        flags.append(Flag("consult_now", "red", {"level": int(extras[0, _SAFETY])}, subject=case_id))
+        flags.append(Flag("consult_now", "red", {"level": int(extras[row, _SAFETY])}, subject=case_id))
     if bits & 2:
         flags.append(
             Flag(
                 "therapist_impact_high",
                 "amber",
-                {"score": round(float(arrays.domain_scores[0, _IMPACT]), 2)},
+                {"score": round(float(arrays.domain_scores[row, _IMPACT]), 2)},
                 subject=case_id,
             )
         )
@@ -284,7 +296,7 @@ def _case_flags(case_id: str, arrays: ScoreArrays, extras: np.ndarray, config: M
             Flag(
                 "incomplete",
                 "info",
-                {"rated": int(arrays.rated[0].sum()), "needed": config.scoring.min_rated_domains},
+                {"rated": int(arrays.rated[row].sum()), "needed": config.scoring.min_rated_domains},
                 subject=case_id,
             )
         )

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .problems import Problem, render
@@ -97,9 +98,11 @@ _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
     r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
+# Phone numbers are also written 06/12345678 or 06 - 12345678.
+_PSEP = r"(?:[ \u00a0]?[-/.][ \u00a0]?|[ \u00a0])"
 _PHONE = re.compile(
-    rf"(?<![0-9+])(?:(?:\+|00)31{_SEP}?(?:\(0\){_SEP}?)?|0{_SEP}?)[1-9](?:{_SEP}?[0-9]){{8}}(?![0-9])"
-    rf"|(?<![0-9])\(0[1-9][0-9]{{1,2}}\){_SEP}?[0-9](?:{_SEP}?[0-9]){{5,6}}(?![0-9])"
+    rf"(?<![0-9+])(?:(?:\+|00)31{_PSEP}?(?:\(0\){_PSEP}?)?|0{_PSEP}?)[1-9](?:{_PSEP}?[0-9]){{8}}(?![0-9])"
+    rf"|(?<![0-9])\(0[1-9][0-9]{{0,2}}\){_PSEP}?[0-9](?:{_PSEP}?[0-9]){{5,7}}(?![0-9])"
 )
 
 _MONTHS = {
@@ -116,14 +119,18 @@ _DATE = re.compile(
     r"|(?P<d2>[0-9]{1,2})(?P<s2>[-/.])(?P<m2>[0-9]{1,2})(?P=s2)(?P<y2>[0-9]{4}|[0-9]{2})"
     rf"|(?P<d3>[0-9]{{1,2}})(?:ste|de|st|nd|rd|th|e)?\.?\s+(?:of\s+)?(?P<mon3>{_MONTH})\.?,?\s+(?P<y3>[0-9]{{4}})"
     rf"|(?P<mon4>{_MONTH})\.?\s+(?P<d4>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y4>[0-9]{{4}})"
+    # after a birth cue only: "geboren 12 03 1985", "geboren op 12 maart '85"
+    r"|(?P<d5>[0-9]{1,2}) (?P<m5>[0-9]{1,2}) (?P<y5>[0-9]{4})"
+    rf"|(?P<d6>[0-9]{{1,2}})\.?\s+(?P<mon6>{_MONTH})\.?\s+['\u2019](?P<y6>[0-9]{{2}})"
     r")(?![0-9])",
     re.IGNORECASE,
 )
 _BIRTH_CUE = re.compile(
-    r"(?:geb(?:oren)?|geboortedatum|born|dob|d\.o\.b|date of birth|birth ?date)\W{0,4}$",
+    r"(?:geb(?:oren)?(?:\s+op)?|geboortedatum|born(?:\s+on)?|dob|d\.o\.b|date of birth|birth ?date)\W{0,4}$",
     re.IGNORECASE,
 )
 _EARLIEST = dt.date(1900, 1, 1)
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 def _today() -> dt.date:
@@ -145,6 +152,14 @@ def _date_of(m: re.Match, text: str, today: dt.date) -> dt.date | None:
                 y += 2000 if 2000 + y <= today.year else 1900
         elif g["y3"]:
             y, mo, d = int(g["y3"]), _MONTHS[g["mon3"].lower()], int(g["d3"])
+        elif g["y5"] or g["y6"]:
+            if not _BIRTH_CUE.search(text, max(0, m.start() - 24), m.start()):
+                return None
+            if g["y5"]:
+                y, mo, d = int(g["y5"]), int(g["m5"]), int(g["d5"])
+            else:
+                y, mo, d = int(g["y6"]), _MONTHS[g["mon6"].lower()], int(g["d6"])
+                y += 2000 if 2000 + y <= today.year else 1900
         else:
             y, mo, d = int(g["y4"]), _MONTHS[g["mon4"].lower()], int(g["d4"])
         date = dt.date(y, mo, d)
@@ -169,7 +184,11 @@ def might_contain_identifier(text: str) -> bool:
 
 def find_identifiers(text: str) -> list[Finding]:
     """Every identifier in ``text``, in order of position (see the module docstring)."""
-    if not isinstance(text, str) or not might_contain_identifier(text):
+    if not isinstance(text, str):
+        return []
+    original = text
+    text, positions = _normalised(text)
+    if not might_contain_identifier(text):
         return []
     found: list[Finding] = []
     for m in _BSN.finditer(text):
@@ -186,7 +205,26 @@ def find_identifiers(text: str) -> list[Finding]:
     for m in _DATE.finditer(text):
         if _date_of(m, text, today) is not None:
             found.append(Finding("date_of_birth", mask(m.group()), m.span()))
+    if text is not original:  # spans back to the text as given
+        found = [Finding(f.kind, f.text, (positions[f.span[0]], positions[f.span[1] - 1] + 1)) for f in found]
     return _outermost(found)
+
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """Full-width digits and the like read as what they look like (NFKC, where a
+    character stays one character); invisible characters cannot split a number. Returns
+    the text and, per character, its position in the text as given."""
+    if text.isascii():
+        return text, []
+    chars: list[str] = []
+    positions: list[int] = []
+    for i, ch in enumerate(text):
+        if _INVISIBLE.match(ch):
+            continue
+        folded = unicodedata.normalize("NFKC", ch)
+        chars.append(folded if len(folded) == 1 else ch)
+        positions.append(i)
+    return "".join(chars), positions
 
 
 def _outermost(found: list[Finding]) -> list[Finding]:

@@ -224,3 +224,26 @@ def test_long_adversarial_text_is_fast_enough(chunk):
     start = time.perf_counter()
     find_identifiers(text)
     assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("bel 06/12345678", "phone"),
+    ("bel (06) 12345678", "phone"),
+    ("bel 06 - 12345678", "phone"),
+    ("bel 020 - 123 45 67", "phone"),
+    ("geboren 12 03 1985", "date_of_birth"),
+    ("geboren op 12 maart '85", "date_of_birth"),
+    ("BSN 1\u200b1\u200b1\u200b2\u200b2\u200b2\u200b3\u200b3\u200b3", "bsn"),
+    ("BSN \uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13", "bsn"),  # full-width digits
+])
+def test_common_dutch_notations_are_found(text, kind):
+    assert kind in [f.kind for f in find_identifiers(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "12 03 sessies gepland",  # numbers with spaces but no birth cue
+    "na 12 maart '85 niet meer gezien",  # a written date with a two-digit year, no cue
+    "pijn 6/10, spanning 7 - 8",
+])
+def test_ordinary_numbers_still_pass(text):
+    assert find_identifiers(text) == []

@@ -594,6 +594,10 @@ def export_tables(
                 detail=(f"{'operator' if user is None else user.role} export of "
                         f"{', '.join(tables)} as {', '.join(formats)}"),
             )
+            if user is None and "therapists" in tables:  # each data subject's line (NEN 7513)
+                for tid in tables["therapists"]["therapist"]:
+                    audit.record(s, "export", actor=None, subject_type="therapist", subject_id=tid,
+                                 detail="operator export (pseudonymised, no wellbeing data)")
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)  # no export without its audit line
         raise

@@ -127,5 +127,8 @@ def research_dataset(
     weekly_load = weekly_load.sort_values(["research_id", "week"], kind="stable").reset_index(drop=True)
     audit.record(session, "read", actor=actor, subject_type="research_dataset",
                  detail=f"research dataset: {len(ids)} consenting therapists, {len(mondays)} weeks")
+    for tid in ids:  # NEN 7513: each data subject's line, which they see in My data
+        audit.record(session, "read", actor=actor, subject_type="therapist", subject_id=tid,
+                     detail=f"research dataset ({len(mondays)} weeks, pseudonymised)")
     return ResearchDataset(people.reset_index(drop=True), ratings.reset_index(drop=True),
                            checkins.reset_index(drop=True), weekly_load)

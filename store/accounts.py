@@ -227,11 +227,19 @@ def _for_log(username: str) -> str:
 
 
 def _log_failure(session: Session, attempted: str, user: UserAccount | None, reason: str) -> None:
+    # An unknown "username" is often a password typed into the wrong field: it is logged
+    # masked (its length and first character), a known one by its account.
+    shown = _for_log(attempted) if user is not None else _masked(attempted)
     audit.record(
         session, "login_failure", actor=None,
         subject_type="user_account", subject_id=user.id if user is not None else None,
-        detail=f"username {_for_log(attempted)!r}: {reason}",
+        detail=f"username {shown!r}: {reason}",
     )
+
+
+def _masked(text: str) -> str:
+    printable = _for_log(text)
+    return (printable[:1] + "*" * (len(printable) - 1)) if printable else ""
 
 
 def _locked(user: UserAccount, now: dt.datetime) -> bool:

@@ -55,7 +55,7 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         yaxis=dict(title=dict(text=translate(lang, "balance.load_index")), range=[0, top], fixedrange=True),
         yaxis2=dict(title=dict(text=translate(lang, "balance.capacity")), range=[0, 105], overlaying="y",
-                    side="right", fixedrange=True, showgrid=False),
+                    side="right", fixedrange=True, showgrid=False, tickvals=[0, 25, 50, 75, 100]),
         xaxis=dict(fixedrange=True, type="category"),
         separators=",." if lang == "nl" else ".,",
     )

@@ -49,7 +49,27 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     only = argv[0] if argv and argv[0] in COMMANDS else None
     args = build_parser(only).parse_args(argv)
-    return int(args._module.run(args) or 0)
+    try:
+        return int(args._module.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted; nothing more was done", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - an operator gets one line, never a traceback
+        print(f"python -m store {args.command}: {_explain(exc)}", file=sys.stderr)
+        return 1
+
+
+def _explain(exc: Exception) -> str:
+    """One line on what went wrong, for the failures an operator can fix."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    if isinstance(exc, (ArgumentError, NoSuchModuleError)):
+        return ("DRAAGKRACHT_DATABASE_URL is not a database URL Draagkracht supports "
+                "(sqlite:///path or postgresql+psycopg://user@host/db)")
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        return f"cannot use the database: {reason}"
+    return f"unexpected error ({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''})"
 
 
 if __name__ == "__main__":

@@ -155,6 +155,7 @@ def _sqlite_backup(engine: Engine, target: Path, force: bool) -> BackupResult:
         finally:
             dst.close()
         _fsync_file(tmp)
+        os.chmod(tmp, 0o600)  # health data: readable by its owner only
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     finally:
@@ -200,6 +201,7 @@ def _sqlite_restore(engine: Engine, backup: Path, force: bool) -> BackupResult:
         # The old database's WAL must not be replayed into the restored file.
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
+        os.chmod(tmp, 0o600)  # health data: readable by its owner only
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     finally:
@@ -273,6 +275,7 @@ def _pg_backup(engine: Engine, target: Path, force: bool) -> BackupResult:
               "--dbname", engine.url.database], env, "pg_dump")
         revision, _ = _pg_archive_info(tmp)
         _fsync_file(tmp)
+        os.chmod(tmp, 0o600)  # health data: readable by its owner only
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     finally:

@@ -47,6 +47,7 @@ def test_round_trip_restores_every_row(engine, filled, tmp_path):
     result = backup_database(engine, path)
     assert result.path == path and path.stat().st_size == result.size > 0
     assert result.revision == head_revision()
+    assert path.stat().st_mode & 0o777 == 0o600  # health data: the owner's only
 
     with session_scope(engine) as s:  # change things after the backup
         s.add(Team(name="Team Na de backup"))

@@ -214,7 +214,8 @@ CONTRACTED_SESSIONS = FieldSpec(
 STARTED_ON = FieldSpec("started_on", "date", _labels("Begonnen op", "Started on"), required=False)
 THERAPIST_PSEUDONYM = FieldSpec(
     "therapist", "text", _labels("Therapeut (pseudoniem)", "Therapist (pseudonym)"),
-    values=_labels("willekeurige code per export, nooit een naam", "random code per export, never a name"),
+    values=_labels("het interne nummer van de therapeut, nooit een naam",
+                   "the therapist's internal number, never a name"),
 )
 THERAPIST_ID = FieldSpec(
     "therapist_id", "text", _labels("Therapeut", "Therapist"),
@@ -296,9 +297,9 @@ COMPLEXITY = FieldSpec("complexity", "decimal", _labels("Complexiteit", "Complex
 BAND = FieldSpec(
     "band", "choice", _labels("Complexiteitsniveau", "Complexity band"), choices=BAND_CATEGORIES,
     choice_labels=_choice_labels({
-        "uncomplicated": ("ongecompliceerd", "uncomplicated"), "mild": ("licht gecompliceerd", "mildly complicated"),
-        "moderate": ("matig gecompliceerd", "moderately complicated"),
-        "severe": ("zwaar gecompliceerd", "severely complicated"), "incomplete": ("onvolledig", "incomplete"),
+        "uncomplicated": ("ongecompliceerd", "uncomplicated"), "mild": ("licht gecompliceerd", "mildly complex"),
+        "moderate": ("matig gecompliceerd", "moderately complex"),
+        "severe": ("zwaar gecompliceerd", "severely complex"), "incomplete": ("onvolledig", "incomplete"),
     }),
 )
 INTERACTION = FieldSpec("interaction", "decimal", _labels("Interactie", "Interaction"), required=False,
@@ -348,10 +349,10 @@ _LOAD_SPECS: Mapping[str, FieldSpec] = {
     "status": FieldSpec(
         "status", "choice", _labels("Stoplicht", "Traffic light"), choices=LOAD_STATUSES,
         choice_labels=_choice_labels({
-            "blue": ("blauw: ruim onder capaciteit", "blue: well below capacity"),
-            "green": ("groen: rond capaciteit", "green: near capacity"),
-            "amber": ("oranje: boven capaciteit", "amber: over capacity"),
-            "red": ("rood: 10% of meer boven capaciteit", "red: 10% or more over capacity"),
+            "blue": ("blauw: onder capaciteit (index onder 0,95)", "blue: below capacity (index under 0.95)"),
+            "green": ("groen: in balans (index 0,95 tot 1,0)", "green: in balance (index 0.95 to 1.0)"),
+            "amber": ("oranje: op capaciteit (index 1,0 tot 1,10)", "amber: at capacity (index 1.0 to 1.10)"),
+            "red": ("rood: te hoog, 10% of meer boven capaciteit", "red: too high, 10% or more over capacity"),
         }),
     ),
 }

@@ -29,7 +29,7 @@ for goal in week.goals_to_review:
     st.info(t("my_week.goal_to_review", goal=goal.text))
 
 now = week.this_week
-left, middle, right = st.columns(3)
+left, middle, right = st.columns([1, 1.6, 1])  # the status words are the longest
 index = now["load_index"]
 left.metric(t("my_week.load_index"), "–" if pd.isna(index) else format_number(float(index), lang, 2),
             help=t("my_week.load_index_help"))
@@ -47,9 +47,16 @@ st.caption(t("my_week.balance_help"))
 
 st.subheader(t("my_week.flags_title"))
 if week.flags:
+    case_flags: dict[str, list] = {}
     for flag in week.flags:
+        if flag.spec.scope == "case":  # one card per kind, naming its cases
+            case_flags.setdefault(flag.code, []).append(flag)
+            continue
         if flag.week and flag.week != week.week:
             st.caption(t("my_week.flag_from_week", week=flag.week))
         render_flag(flag, lang)
+    for flags in case_flags.values():
+        st.caption(t("my_week.flag_cases", count=len(flags), cases=", ".join(str(f.subject) for f in flags)))
+        render_flag(flags[0], lang)
 else:
     st.markdown(f"{SEVERITY_ICONS['info']} {t('my_week.no_flags')}", unsafe_allow_html=True)

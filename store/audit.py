@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .errors import AccessDenied
@@ -47,6 +48,15 @@ def record(
     )
     session.add(event)
     return event
+
+
+def latest_event_id(session: Session) -> int:
+    """The id of the newest audit event (0 for none): a cheap stamp of "what changed".
+
+    Every create, change or delete the store makes to a person's data records an event
+    in the same transaction, so a cache of derived figures keyed on this stamp sees
+    each committed change at once (and recomputes after other events too)."""
+    return int(session.scalar(select(func.max(AuditEvent.id))) or 0)
 
 
 def deny(

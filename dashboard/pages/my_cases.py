@@ -60,6 +60,7 @@ if open_codes:
                 with unit_of_work() as db:
                     st.session_state[f"my_cases.score.{code}"] = (latest.complexity if latest else None,
                                                                    rate_case(db, user, code, ratings))
+                st.rerun()  # the caseload table above was drawn before this rating
             except StoreError as error:
                 show_store_error(error, what="cases.rating_not_saved")
         previous_and_score = st.session_state.get(f"my_cases.score.{code}")

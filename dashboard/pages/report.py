@@ -50,4 +50,7 @@ for flag in tables.flags:
 if not tables.flags:
     st.markdown(t("report.no_flags"))
 st.subheader(t("report.goals"))
-st.dataframe(tables.goals, hide_index=True) if len(tables.goals) else st.markdown(t("report.no_goals"))
+if len(tables.goals):  # a statement, not a conditional expression: Streamlit's magic would write its value
+    st.dataframe(tables.goals, hide_index=True)
+else:
+    st.markdown(t("report.no_goals"))

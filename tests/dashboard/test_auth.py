@@ -76,7 +76,7 @@ def test_wrong_password_message_in_each_language(app, log_in, demo_db, lang):
     assert errors(app) == [catalog["login.bad_credentials"]]
     with db(demo_db) as s:
         details = s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "login_failure")).all()
-    assert details == ["username 'anna': wrong password", "username 'n******': unknown username"  # masked: often a mistyped password]
+    assert details == ["username 'anna': wrong password", "username 'n******': unknown username"]  # masked
 
 
 def test_repeated_failures_slow_down_then_lock_with_a_clear_message(app, log_in, clock, demo_db):

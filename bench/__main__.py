@@ -6,7 +6,7 @@ import importlib
 import sys
 import warnings
 
-BENCHMARKS = ("scoring", "import", "team_load")
+BENCHMARKS = ("scoring", "import", "team_load", "dashboard")
 
 
 def main(argv: list[str]) -> int:

@@ -25,16 +25,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Iterator
+
+from tests.e2e.server import streamlit_server
+from tests.e2e.server import wait_for_app as _wait_for_app_within
 
 from .harness import Comparison, compare
 
@@ -47,7 +45,6 @@ BROWSER_TRIES = 9  # per side, interleaved, after one warm-up each
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SERVER_START_TIMEOUT = 60.0
 BROWSER_TIMEOUT_MS = 30_000
 FIRST_CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg'
 
@@ -150,54 +147,8 @@ def rerun_comparison(url: str) -> Comparison:
 
 # --- (b) time to the first chart in Chromium --------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
-@contextlib.contextmanager
-def streamlit_server(script: Path, database_url: str, log_path: Path) -> Iterator[str]:
-    """``streamlit run script`` on a free port; yields the base URL, stops it after."""
-    port = _free_port()
-    env = {**os.environ, "DRAAGKRACHT_DATABASE_URL": database_url}
-    env.pop("DRAAGKRACHT_REQUIRE_TOTP_ROLES", None)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.2)  # polling the server process
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 def _wait_for_app(page) -> None:
-    from playwright.sync_api import expect
-
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=BROWSER_TIMEOUT_MS)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=BROWSER_TIMEOUT_MS)
+    _wait_for_app_within(page, BROWSER_TIMEOUT_MS)
 
 
 def _navigation_timer(page, away: tuple[str, str], target: str):

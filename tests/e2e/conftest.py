@@ -18,17 +18,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from tests.e2e import server
+from tests.e2e.server import APP_TIMEOUT_MS, ServerDidNotStart
+from tests.e2e.server import wait_for_app as _wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -41,8 +41,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_TIMEOUT = 60.0  # seconds until /_stcore/health must answer
-APP_TIMEOUT_MS = 30_000  # longest a script run may take in the browser
 THERAPIST = "e2e-therapeut"
 PASSWORD = "browser-test-wachtwoord-1"
 
@@ -59,20 +57,6 @@ def chromium_path() -> str | None:
         if os.access(path, os.X_OK):
             return path
     return shutil.which("chromium")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -102,43 +86,13 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _serve(script: str, database_url: str, log_path: Path) -> Iterator[str]:
-    """Run ``streamlit run <script>`` (relative to the repository) on a free port against
-    ``database_url``; yield its base URL once /_stcore/health answers; stop it after."""
-    port = _free_port()
-    env = {**os.environ, "DRAAGKRACHT_DATABASE_URL": database_url}
-    env.pop("DRAAGKRACHT_REQUIRE_TOTP_ROLES", None)
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", script,
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
+    """:func:`tests.e2e.server.streamlit_server` as a fixture body: a server that does
+    not start fails the test with its log."""
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _healthy(f"{base_url}/_stcore/health"):
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"streamlit exited with code {proc.returncode}:\n{log_path.read_text(errors='replace')}"
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit did not answer {base_url}/_stcore/health within "
-                    f"{SERVER_START_TIMEOUT:.0f}s:\n{log_path.read_text(errors='replace')}"
-                )
-            time.sleep(0.2)  # polling the server process, not the browser
-        yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        with server.streamlit_server(script, database_url, log_path) as base_url:
+            yield base_url
+    except ServerDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -211,26 +165,9 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-def _wait_for_app(page, timeout: float = APP_TIMEOUT_MS) -> None:
-    """Wait until the app is connected and its script has finished running.
-
-    Streamlit marks the ``stApp`` element with ``data-test-connection-state`` and
-    ``data-test-script-state`` (``initial`` -> ``running`` -> ``notRunning``); its own
-    e2e suite waits on the same attributes. Call this after every interaction that
-    triggers a rerun, together with an ``expect`` on content the rerun must produce
-    (a rerun may not have started yet when this is called).
-    """
-    from playwright.sync_api import expect
-
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
-
-
 @pytest.fixture(scope="session")
 def wait_for_app():
-    """The :func:`_wait_for_app` helper, as ``wait_for_app(page)`` in a test."""
+    """:func:`tests.e2e.server.wait_for_app`, as ``wait_for_app(page)`` in a test."""
     return _wait_for_app
 
 

@@ -7,7 +7,7 @@ only the login page exists; after login only the pages of the user's role are
 registered with ``st.navigation``, so another role's page cannot be reached, not even
 by its URL. A user whose role requires a second factor and has none gets only the
 account page until it is set up. Each page lives in ``pages/``; to add one, define it
-below with ``_page`` and add it to the roles in ``PAGES_BY_ROLE``.
+it below and add it to the roles in ``PAGES_BY_ROLE``.
 """
 
 from __future__ import annotations
@@ -71,28 +71,29 @@ def _page(file: str, url_path: str, title_key: str, icon: str) -> st.Page:
     return st.Page(PAGES_DIR / file, title=t(title_key), icon=icon, url_path=url_path)
 
 
+# role -> its pages as (file, URL path, title key, icon); the first is the home page. A
+# page not listed for a role is not registered for it, so that role cannot open it.
+MY_WEEK = ("my_week.py", "my-week", "nav.my_week", ":material/home:")
+MY_CASES = ("my_cases.py", "my-cases", "nav.my_cases", ":material/folder_open:")
+CHECKIN = ("checkin.py", "check-in", "nav.checkin", ":material/edit_note:")
+REPORT = ("report.py", "my-report", "nav.report", ":material/description:")
+MY_DATA = ("my_data.py", "my-data", "nav.my_data", ":material/shield_person:")
+RATE_CASE = ("rate_case.py", "rate-case", "nav.rate_case", ":material/assignment:")
+ACCOUNT = ("account.py", "my-account", "nav.account", ":material/manage_accounts:")
+TEAM = ("team.py", "my-teams", "nav.team", ":material/groups:")
+RESEARCH = ("research.py", "research-data", "nav.research", ":material/science:")
+ADMINISTRATION = ("admin.py", "administration", "nav.admin", ":material/admin_panel_settings:")
+PAGES_BY_ROLE: dict[str, list[tuple[str, str, str, str]]] = {
+    "therapist": [MY_WEEK, MY_CASES, CHECKIN, REPORT, MY_DATA, RATE_CASE, ACCOUNT],
+    "supervisor": [TEAM, ACCOUNT],
+    "researcher": [RESEARCH, ACCOUNT],
+    "admin": [ADMINISTRATION, ACCOUNT],
+}
+
 if user is None:
     pages = [st.Page(auth.login_form, title=t("nav.login"), icon=":material/login:", url_path="login")]
 else:
-    my_week = _page("my_week.py", "my-week", "nav.my_week", ":material/home:")
-    my_cases = _page("my_cases.py", "my-cases", "nav.my_cases", ":material/folder_open:")
-    checkin = _page("checkin.py", "check-in", "nav.checkin", ":material/edit_note:")
-    report = _page("report.py", "my-report", "nav.report", ":material/description:")
-    my_data = _page("my_data.py", "my-data", "nav.my_data", ":material/shield_person:")
-    rate_case = _page("rate_case.py", "rate-case", "nav.rate_case", ":material/assignment:")
-    account = _page("account.py", "my-account", "nav.account", ":material/manage_accounts:")
-    team = _page("team.py", "my-teams", "nav.team", ":material/groups:")
-    research = _page("research.py", "research-data", "nav.research", ":material/science:")
-    administration = _page("admin.py", "administration", "nav.admin", ":material/admin_panel_settings:")
-    # role -> its pages, the first is the home page; a page not listed for a role
-    # cannot be opened by that role.
-    PAGES_BY_ROLE: dict[str, list[st.Page]] = {
-        "therapist": [my_week, my_cases, checkin, report, my_data, rate_case, account],
-        "supervisor": [team, account],
-        "researcher": [research, account],
-        "admin": [administration, account],
-    }
-    pages = [account] if user.must_set_up_totp else PAGES_BY_ROLE[user.role]
+    pages = [_page(*spec) for spec in ([ACCOUNT] if user.must_set_up_totp else PAGES_BY_ROLE[user.role])]
 
 navigation = st.navigation(pages)
 with st.sidebar:
@@ -101,7 +102,8 @@ with st.sidebar:
         auth.session_watchdog()
     st.caption(t("app.tagline"))
 try:
-    navigation.run()
+    with auth.checked_for_run(user):  # the page's login check reuses this run's
+        navigation.run()
 except Exception:  # a bug or an outage: the user gets a plain message, the log gets the traceback
     LOG.exception("page %s failed", navigation.url_path)
     st.error(t("error.unexpected"))

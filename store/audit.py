@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from .errors import AccessDenied
@@ -50,7 +50,7 @@ def record(
     return event
 
 
-def latest_event_id(session: Session) -> int:
+def latest_event_id(session: Session | Connection) -> int:
     """The id of the newest audit event (0 for none): a cheap stamp of "what changed".
 
     Every create, change or delete the store makes to a person's data records an event

@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -168,12 +170,31 @@ def current_user() -> SessionUser | None:
     )
 
 
+# The user app.py checked at the start of this script run (see :func:`checked_for_run`).
+_RUN_USER: ContextVar[SessionUser | None] = ContextVar("draagkracht_run_user", default=None)
+
+
+@contextmanager
+def checked_for_run(user: SessionUser | None) -> Iterator[None]:
+    """While the block runs (app.py runs the page in it), :func:`require_login` takes
+    ``user``, whom :func:`current_user` checked against the database at the start of
+    this same run, instead of reading the account a second time. Outside the block
+    (a callback, a page run by another route, the next run) it checks afresh."""
+    token = _RUN_USER.set(user)
+    try:
+        yield
+    finally:
+        _RUN_USER.reset(token)
+
+
 def require_login(*roles: str) -> SessionUser:
     """The logged-in user, for a page to call first. Without one, the login form is
     shown instead of the page and the script stops; with ``roles``, any other role is
     stopped with a message. (``app.py`` registers a page only for its roles; this is
     the second line, for a page file run by any other route.)"""
-    user = current_user()
+    user = _RUN_USER.get()
+    if user is None or st.session_state.get(USER_KEY) != user.user_id:
+        user = current_user()
     if user is None:
         login_form()
         st.stop()

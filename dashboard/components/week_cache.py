@@ -10,11 +10,15 @@ new stamp and recomputes; other events (logins, reads) only cost a recomputation
 time-to-live bounds how long a change made outside the store (by hand in the database)
 can go unseen. The user's own access rules apply when an entry is computed: the key
 holds the user id, so an entry only ever serves the user it was computed for.
+
+The entry is a :class:`WeekView` shared by the reruns that hit it (``st.cache_resource``,
+no copy per rerun, one lookup): the pages only read it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -30,36 +34,33 @@ CACHE_TTL = dt.timedelta(minutes=5)
 MAX_ENTRIES = 1000
 
 
-def _database() -> str:
+@dataclass(frozen=True)
+class WeekView:
+    """My week's figures and its balance chart in one language. Shared between reruns:
+    read, never change."""
+
+    week: MyWeek
+    balance_chart: go.Figure
+
+
+def _engine():
     from dashboard.components.database import get_app_engine
 
-    return get_app_engine().url.render_as_string(hide_password=True)
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def _my_week(database: str, user_id: int, as_of: dt.date, stamp: int) -> MyWeek:
-    with unit_of_work() as db:
-        return my_week(db, db.get(UserAccount, user_id), as_of=as_of)
+    return get_app_engine()
 
 
 @st.cache_resource(ttl=CACHE_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def _figure(database: str, user_id: int, as_of: dt.date, stamp: int, lang: str, height: int) -> go.Figure:
-    # Shared, not copied: st.plotly_chart only reads the figure (it serialises a copy).
-    return balance_figure(_my_week(database, user_id, as_of, stamp).balance, lang, height=height)
+def _week_view(database: str, user_id: int, as_of: dt.date, stamp: int, lang: str, height: int) -> WeekView:
+    with unit_of_work() as db:
+        week = my_week(db, db.get(UserAccount, user_id), as_of=as_of)
+    return WeekView(week, balance_figure(week.balance, lang, height=height))
 
 
-def _key(user) -> tuple[str, int, dt.date, int]:
-    with unit_of_work(readonly=True) as db:
-        stamp = latest_event_id(db)
-    return _database(), int(user.id), today(), stamp
-
-
-def cached_my_week(user) -> MyWeek:
-    """``store.overview.my_week`` for the acting ``user`` (today), cached as above."""
-    return _my_week(*_key(user))
-
-
-def cached_my_week_and_figure(user, lang: str, *, height: int = 360) -> tuple[MyWeek, go.Figure]:
-    """My week and its balance figure in ``lang``, both cached as above."""
-    key = _key(user)
-    return _my_week(*key), _figure(*key, lang, height)
+def week_view(user, lang: str, *, height: int = 360) -> WeekView:
+    """My week for the acting ``user`` (today) and its balance chart in ``lang``,
+    cached as above."""
+    engine = _engine()
+    with engine.connect() as connection:  # one cheap read: the stamp
+        stamp = latest_event_id(connection)
+    database = engine.url.render_as_string(hide_password=True)
+    return _week_view(database, int(user.id), today(), stamp, lang, height)

@@ -314,3 +314,23 @@ def test_a_user_id_without_a_session_started_by_login_is_not_a_login(app, demo_d
     run(app)
     assert not is_logged_in(app)
     assert [t.value for t in app.title] == [NL["login.title"]]
+
+
+def test_the_account_is_read_once_per_run_and_again_on_the_next(logged_in, demo_db, monkeypatch, run):
+    """app.py checks the session against the database at the start of each run; the
+    page's own login check (require_login) reuses that run's result instead of reading
+    the account a second time, and the next run reads it afresh."""
+    at = logged_in("therapist")  # on My week, whose page calls require_login
+    reads: list[int] = []
+    real = auth.load_account
+
+    def counting(session, user_id):
+        reads.append(user_id)
+        return real(session, user_id)
+
+    monkeypatch.setattr(auth, "load_account", counting)
+    run(at)
+    assert reads == [demo_db.user_ids["anna"]]
+    run(at)
+    assert reads == [demo_db.user_ids["anna"]] * 2
+    assert auth._RUN_USER.get() is None  # nothing of the run is left for code outside it

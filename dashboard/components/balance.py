@@ -4,6 +4,10 @@ Load index per week as bars (1.0 = at capacity), with the amber and red lines dr
 labelled; capacity (0-100, from the weekly check-in) as a line with markers on a second
 axis. A week without a check-in leaves a gap in the line, not a zero. Each bar carries
 the status word as text, so no meaning depends on colour.
+
+No legend: each axis title names its series (the capacity title in the line's colour),
+and the pages explain the chart in a caption below it. A legend costs the browser a
+text measurement and layout pass on every draw, for what the axes already say.
 """
 
 from __future__ import annotations
@@ -29,8 +33,18 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
     status = list(balance["status"])
     capacity = [None if pd.isna(v) else float(v) for v in balance.get("capacity_score", [math.nan] * len(weeks))]
     status_words = [translate(lang, f"status.{s}") if isinstance(s, str) else "" for s in status]
-    fig = go.Figure()
-    fig.add_bar(
+    amber, red = config.load.amber_from, config.load.red_from
+    top = max([v for v in load_index if v is not None] + [red]) * 1.2
+    # One constructor call with plain dicts: plotly validates each property once, where
+    # add_hline/update_layout would walk the figure again for every call (about 10x slower).
+    threshold_lines = [dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=level, y1=level,
+                            line=dict(color="#444444", width=1, dash="dash"))
+                       for level in (amber, red)]
+    threshold_labels = [dict(xref="x domain", x=0, xanchor="left", yref="y", y=level, yanchor="bottom",
+                             showarrow=False,
+                             text=translate(lang, key, value=format_number(level, lang, 2, strip=True)))
+                        for level, key in ((amber, "balance.at_capacity"), (red, "balance.over_capacity"))]
+    bars = go.Bar(
         x=weeks, y=load_index, name=translate(lang, "balance.load_index"),
         marker=dict(color=[STATUS_COLOURS.get(s, SKY_BLUE) for s in status],
                     line=dict(color="#000000", width=0.5)),
@@ -38,25 +52,20 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
         customdata=status_words, textposition="outside", cliponaxis=False,
         hovertemplate="%{x}: %{y:.2f} (%{customdata})<extra></extra>",
     )
-    fig.add_scatter(
+    capacity_line = go.Scatter(
         x=weeks, y=capacity, name=translate(lang, "balance.capacity"), yaxis="y2",
         mode="lines+markers", connectgaps=False,
         line=dict(color=BLUE, width=3, dash="dot"), marker=dict(symbol="diamond", size=9, color=BLUE),
         hovertemplate="%{x}: %{y:.0f}/100<extra></extra>",
     )
-    amber, red = config.load.amber_from, config.load.red_from
-    for level, key in ((amber, "balance.at_capacity"), (red, "balance.over_capacity")):
-        fig.add_hline(y=level, line=dict(color="#444444", width=1, dash="dash"),
-                      annotation_text=translate(lang, key, value=format_number(level, lang, 2, strip=True)),
-                      annotation_position="top left")
-    top = max([v for v in load_index if v is not None] + [red]) * 1.2
-    fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=30, b=40), bargap=0.3,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    fig = go.Figure(data=[bars, capacity_line], layout=dict(
+        height=height, margin=dict(l=10, r=10, t=30, b=40), bargap=0.3, showlegend=False,
+        shapes=threshold_lines, annotations=threshold_labels,
         yaxis=dict(title=dict(text=translate(lang, "balance.load_index")), range=[0, top], fixedrange=True),
-        yaxis2=dict(title=dict(text=translate(lang, "balance.capacity")), range=[0, 105], overlaying="y",
+        yaxis2=dict(title=dict(text=translate(lang, "balance.capacity"), font=dict(color=BLUE)),
+                    range=[0, 105], overlaying="y",
                     side="right", fixedrange=True, showgrid=False, tickvals=[0, 25, 50, 75, 100]),
         xaxis=dict(fixedrange=True, type="category"),
         separators=",." if lang == "nl" else ".,",
-    )
+    ))
     return fig

@@ -68,7 +68,7 @@ def report_html(report: PeriodReport, lang: str, *, who: str) -> str:
     chart = balance_figure(report.balance, lang, height=380).to_html(
         full_html=False, include_plotlyjs=True, config={"displayModeBar": False, "staticPlot": True})
     flag_blocks = "".join(
-        f'<p class="muted">{e(f.week or "")}</p>{flag_html(flag_text(f, lang))}' for f in tables.flags
+        flag_html(flag_text(f, lang), context=f.week or None) for f in tables.flags
     ) or f"<p>{e(translate(lang, 'report.no_flags'))}</p>"
     bands = ", ".join(f"{translate(lang, f'band.{band}')}: {n}" for band, n in sorted(report.case_bands.items())) \
         or translate(lang, "report.no_cases")
@@ -82,6 +82,7 @@ def report_html(report: PeriodReport, lang: str, *, who: str) -> str:
 <p class="muted">{e(translate(lang, "report.subtitle", who=who, period=period))}</p>
 <p>{e(translate(lang, "report.confidential"))}</p>
 <h2>{e(translate(lang, "report.balance"))}</h2><div class="chart">{chart}</div>
+<p class="muted">{e(translate(lang, "balance.help"))}</p>
 <h2>{e(translate(lang, "report.weeks"))}</h2>{tables.weeks.to_html(index=False, escape=True, border=0)}
 <h2>{e(translate(lang, "report.flags"))}</h2>{flag_blocks}
 <h2>{e(translate(lang, "report.goals"))}</h2>

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.components.balance import balance_figure
 from dashboard.components.checkin_form import missing_answers, render_checkin_form
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from dashboard.components.flags import render_flag
+from dashboard.components.flags import render_week_flags
 from dashboard.components.selfcare_plan import render_advice, render_arrange, render_goal_form, render_resources
 from dashboard.i18n import current_language, format_number, t
 from store import StoreError
@@ -66,9 +66,8 @@ st.metric(t("my_week.capacity"), "–" if capacity is None else f"{format_number
 st.markdown(f"#### {t('checkin.balance_title')}")
 st.plotly_chart(balance_figure(week.balance, lang, height=300), key="checkin_balance",
                 config={"displayModeBar": False, "responsive": True})
-therapist_flags = [f for f in week.flags if f.spec.scope == "therapist"]
-for flag in therapist_flags:
-    render_flag(flag, lang)
+st.caption(t("balance.help"))
+render_week_flags([f for f in week.flags if f.spec.scope == "therapist"], lang, week=week.week)
 
 st.subheader(t("plan.title"))
 advice = render_advice(record.answers, week.flags, lang)

@@ -9,14 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.context import acting_user
-from dashboard.components.flags import render_flag
+from dashboard.components.flags import render_week_flags
 from dashboard.components.palette import SEVERITY_ICONS
-from dashboard.components.week_cache import cached_my_week_and_figure
+from dashboard.components.week_cache import week_view
 from dashboard.i18n import current_language, format_number, t
 
 lang = current_language()
 user = acting_user("therapist")
-week, balance_chart = cached_my_week_and_figure(user, lang)
+view = week_view(user, lang)
+week = view.week
 
 st.title(t("my_week.title"))
 st.caption(t("my_week.week_of", week=week.week))
@@ -25,8 +26,12 @@ if week.checkin_open:
     with st.container(border=True):
         st.markdown(t("my_week.checkin_open"))
         st.page_link("pages/checkin.py", label=t("my_week.go_checkin"), icon=":material/edit_note:")
-for goal in week.goals_to_review:
-    st.info(t("my_week.goal_to_review", goal=goal.text))
+
+# The balance first: the browser draws the chart before the elements below it.
+st.subheader(t("my_week.balance_title"))
+st.plotly_chart(view.balance_chart, key="balance_chart",
+                config={"displayModeBar": False, "responsive": True})
+st.caption(t("balance.help"))
 
 now = week.this_week
 left, middle, right = st.columns([1, 1.6, 1])  # the status words are the longest
@@ -39,24 +44,11 @@ right.metric(t("my_week.capacity"), "–" if pd.isna(capacity) else f"{format_nu
 st.caption(t("my_week.sessions_line", sessions=int(now["sessions"]),
              load=format_number(float(now["load"]), lang, 1),
              capacity=format_number(float(now["capacity"]), lang, 1), open_cases=week.open_cases))
-
-st.subheader(t("my_week.balance_title"))
-st.plotly_chart(balance_chart, key="balance_chart",
-                config={"displayModeBar": False, "responsive": True})
-st.caption(t("my_week.balance_help"))
+for goal in week.goals_to_review:
+    st.info(t("my_week.goal_to_review", goal=goal.text))
 
 st.subheader(t("my_week.flags_title"))
 if week.flags:
-    case_flags: dict[str, list] = {}
-    for flag in week.flags:
-        if flag.spec.scope == "case":  # one card per kind, naming its cases
-            case_flags.setdefault(flag.code, []).append(flag)
-            continue
-        if flag.week and flag.week != week.week:
-            st.caption(t("my_week.flag_from_week", week=flag.week))
-        render_flag(flag, lang)
-    for flags in case_flags.values():
-        st.caption(t("my_week.flag_cases", count=len(flags), cases=", ".join(str(f.subject) for f in flags)))
-        render_flag(flags[0], lang)
+    render_week_flags(week.flags, lang, week=week.week)
 else:
     st.markdown(f"{SEVERITY_ICONS['info']} {t('my_week.no_flags')}", unsafe_allow_html=True)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.components.balance import balance_figure
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from dashboard.components.flags import render_flag
+from dashboard.components.flags import render_period_flags
 from dashboard.components.report import report_html, report_tables
 from dashboard.i18n import current_language, t
 from store import StoreError
@@ -41,12 +41,11 @@ st.download_button(t("report.download"), report_html(report, lang, who=user.user
 st.subheader(t("report.balance"))
 st.plotly_chart(balance_figure(report.balance, lang), key="report_balance",
                 config={"displayModeBar": False, "responsive": True})
+st.caption(t("balance.help"))
 st.subheader(t("report.weeks"))
 st.dataframe(tables.weeks, hide_index=True)
 st.subheader(t("report.flags"))
-for flag in tables.flags:
-    st.caption(flag.week)
-    render_flag(flag, lang)
+render_period_flags(tables.flags, lang)
 if not tables.flags:
     st.markdown(t("report.no_flags"))
 st.subheader(t("report.goals"))

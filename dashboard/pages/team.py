@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.components.balance import balance_figure
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from dashboard.components.flags import render_flag
+from dashboard.components.flags import flag_text, render_flag_cards, render_period_flags
 from dashboard.components.report import report_tables
 from dashboard.components.team_view import team_heatmap, team_table
 from dashboard.i18n import current_language, t
@@ -34,9 +34,8 @@ else:
     st.plotly_chart(team_heatmap(view, lang), key="team_heatmap", config={"displayModeBar": False})
     st.subheader(t("team.flags_title"))
     by_id = dict(zip(view.caseload["therapist_id"], view.caseload["display_name"]))
-    for flag in view.flags:
-        st.caption(t("team.flag_for", therapist=by_id.get(flag.subject, "?"), week=flag.week))
-        render_flag(flag, lang)
+    render_flag_cards([(flag_text(flag, lang), t("team.flag_for", therapist=by_id.get(flag.subject, "?"),
+                                                     week=flag.week)) for flag in view.flags])
     if not view.flags:
         st.markdown(t("team.no_flags"))
 
@@ -59,8 +58,7 @@ else:
             st.stop()
         st.plotly_chart(balance_figure(report.balance, lang), key="shared_balance",
                         config={"displayModeBar": False})
+        st.caption(t("balance.help"))
         tables = report_tables(report, lang)
         st.dataframe(tables.weeks, hide_index=True)
-        for flag in tables.flags:
-            st.caption(flag.week)
-            render_flag(flag, lang)
+        render_period_flags(tables.flags, lang)

@@ -57,7 +57,15 @@ def test_balance_figure_gaps_for_missing_checkins_and_words_for_status():
     assert list(line.y) == [70.0, None, 40.0] and line.connectgaps is False
     assert fig.layout.separators == ",."
     texts = [a.text for a in fig.layout.annotations]
-    assert any("1" in x for x in texts) and len(texts) == 2
+    assert texts == ["op capaciteit (1)", "10% erboven (1,1)"]
+    # the threshold lines span the plot at the levels their labels name
+    assert [(s.y0, s.y1, s.xref, s.x0, s.x1) for s in fig.layout.shapes] == [
+        (1.0, 1.0, "x domain", 0, 1), (1.1, 1.1, "x domain", 0, 1)]
+    assert [(a.y, a.yref) for a in fig.layout.annotations] == [(1.0, "y"), (1.1, "y")]
+    # no legend: each axis title names its series, the capacity title in the line's colour
+    assert fig.layout.showlegend is False
+    assert fig.layout.yaxis.title.text == bars.name and fig.layout.yaxis2.title.text == line.name
+    assert fig.layout.yaxis2.title.font.color == line.line.color
 
 
 @pytest.mark.parametrize("history, lang, expected", [
@@ -70,3 +78,33 @@ def test_balance_figure_gaps_for_missing_checkins_and_words_for_status():
 ])
 def test_trend_text(history, lang, expected):
     assert trend_text(history, lang) == expected
+
+
+def test_week_flag_cards_say_where_each_flag_comes_from():
+    from complexity import Flag
+    from dashboard.components.flags import flag_html, week_flag_cards
+
+    flags = [
+        Flag("balance", "amber", {"load_index": 1.2, "capacity_score": 40}, subject="7", week="2026-W11"),
+        Flag("load_over_capacity", "red", {"load": 30, "capacity": 25, "load_index": 1.2}, subject="7",
+             week="2026-W12"),
+        Flag("consult_now", "red", {"level": 3}, subject="C-0001"),
+        Flag("incomplete", "info", {"rated": 2, "needed": 3}, subject="C-0002"),
+        Flag("consult_now", "red", {"level": 2}, subject="C-0003"),
+    ]
+    cards = week_flag_cards(flags, "nl", week="2026-W12")
+    assert [(text.title, context) for text, context in cards] == [
+        ("Balans staat onder druk", "Uit de vorige week (2026-W11):"),  # carried over
+        (flag_text_title("load_over_capacity"), None),  # this week's: no context line
+        (flag_text_title("consult_now"), "Geldt voor 2 case(s): C-0001, C-0003"),  # one card per kind
+        (flag_text_title("incomplete"), "Geldt voor 1 case(s): C-0002"),
+    ]
+    html = flag_html(*cards[0])
+    assert 'class="dk-flag-context"' in html and "Uit de vorige week (2026-W11):" in html
+    assert "dk-flag-context" not in flag_html(*cards[1])
+
+
+def flag_text_title(code: str) -> str:
+    from dashboard.i18n import read_catalog
+
+    return read_catalog("nl")[f"flag.{code}.title"]

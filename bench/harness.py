@@ -15,7 +15,7 @@ class Comparison:
     baseline: str
     subject_seconds: float
     baseline_seconds: float
-    target: float
+    target: float | None  # None: shown for information, checked against nothing
 
     @property
     def ratio(self) -> float:
@@ -23,7 +23,7 @@ class Comparison:
 
     @property
     def ok(self) -> bool:
-        return self.ratio <= self.target
+        return self.target is None or self.ratio <= self.target
 
     def report(self) -> str:
         verdict = "OK" if self.ok else "OVER TARGET"
@@ -31,7 +31,8 @@ class Comparison:
             f"{self.name}\n"
             f"  {self.subject:<48} {self.subject_seconds * 1000:10.1f} ms (median)\n"
             f"  {self.baseline:<48} {self.baseline_seconds * 1000:10.1f} ms (median)\n"
-            f"  ratio {self.ratio:.2f}  (target <= {self.target:g})  {verdict}"
+            + (f"  ratio {self.ratio:.2f}  (information, no target)" if self.target is None
+               else f"  ratio {self.ratio:.2f}  (target <= {self.target:g})  {verdict}")
         )
 
 
@@ -40,7 +41,7 @@ def compare(
     subject: tuple[str, Callable[[], object]],
     baseline: tuple[str, Callable[[], object]],
     *,
-    target: float,
+    target: float | None,
     repeats: int = 5,
     warmup: int = 1,
 ) -> Comparison:

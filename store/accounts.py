@@ -19,7 +19,16 @@ Login (:func:`authenticate`)
 
 Second factor (TOTP, RFC 6238, 30-second steps, one step of clock drift allowed)
     :func:`start_totp_enrolment` keeps a new secret aside until :func:`confirm_totp`
-    sees a valid code from it; :func:`disable_totp` needs the password. A code is
+    sees a valid code from it; :func:`disable_totp` needs the password.
+
+Asking for the password again (:func:`reauthenticate`)
+    Changing the password or switching the second factor off asks for the current
+    password. Those checks count towards the same slowdown and lock as logins, so a
+    session left open cannot be used to guess the password: the caller first calls
+    :func:`reauthenticate` in a unit of work of its own (its failure count must be
+    committed, not rolled back with a refused change), then the change.
+    :func:`change_password` and :func:`disable_totp` check the password again and
+    refuse while the account is slowed down or locked. A code is
     accepted once (the time step of the last accepted code is stored).
     ``DRAAGKRACHT_REQUIRE_TOTP_ROLES`` (comma-separated roles, e.g.
     ``supervisor,researcher,admin``; empty or unset = required for nobody) makes a
@@ -93,6 +102,7 @@ PROBLEM_TEXTS: dict[str, str] = {
     "password.contains_username": "the password may not contain the username",
     "password.same_as_current": "the new password must differ from the current one",
     "password.wrong_current": "the current password is not right",
+    "password.locked": "too many wrong passwords: wait, then try again",
     "account.username_invalid": (
         "the username must be 3-64 characters: letters, digits and . _ @ - (starting with a "
         "letter or digit)"
@@ -447,17 +457,46 @@ def create_user(
     return user
 
 
+def reauthenticate(
+    session: Session, user: UserAccount | Account | int, password: str, *, now: dt.datetime | None = None
+) -> AuthResult:
+    """Check the logged-in user's password again (before a password change or switching
+    the second factor off), under the login rules: refused unchecked while slowed down
+    or locked; a wrong password counts as a failed login (slowdown, then lock) and is
+    audited as one; a right one resets the count. Never raises for a wrong password:
+    commit the unit of work so the count holds (see the module doc)."""
+    now = now or utcnow()
+    actor = _actor(session, user)
+    attempted = actor.username
+    password = (password or "")[: MAX_PASSWORD_LENGTH * 4]
+    if _locked(actor, now):
+        verify_password(_dummy_hash(), password)
+        return _refused(session, attempted, actor, now)
+    if not verify_password(actor.password_hash, password):
+        return _fail(session, attempted, actor, now, "bad_credentials", "wrong password when asked again")
+    actor.failed_logins = 0
+    actor.locked_until = None
+    return AuthResult("ok", account=_account(actor))
+
+
+def _check_again(actor: UserAccount, password: str, now: dt.datetime) -> None:
+    if _locked(actor, now):
+        raise AccountInputError(["password.locked"])
+    if not verify_password(actor.password_hash, password or ""):
+        raise AccountInputError(["password.wrong_current"])
+
+
 def change_password(
     session: Session, user: UserAccount | Account | int, current: str, new: str,
     *, now: dt.datetime | None = None,
 ) -> dt.datetime:
-    """Replace the user's password after checking the current one. Returns the time
-    stored as ``password_changed_at``: sessions that began before it end (the caller
-    renews its own session's start to this time)."""
+    """Replace the user's password after checking the current one (call
+    :func:`reauthenticate` first, see the module doc). Returns the time stored as
+    ``password_changed_at``: sessions that began before it end (the caller renews its
+    own session's start to this time)."""
     now = now or utcnow()
     actor = _actor(session, user)
-    if not verify_password(actor.password_hash, current or ""):
-        raise AccountInputError(["password.wrong_current"])
+    _check_again(actor, current, now)
     keys = password_problems(new or "", username=actor.username)
     if new == current:
         keys.append("password.same_as_current")
@@ -532,12 +571,13 @@ def confirm_totp(
                  detail="second factor switched on")
 
 
-def disable_totp(session: Session, user: UserAccount | Account | int, password: str) -> None:
-    """Switch the second factor off (needs the password; refused where the role
-    requires a second factor)."""
+def disable_totp(
+    session: Session, user: UserAccount | Account | int, password: str, *, now: dt.datetime | None = None
+) -> None:
+    """Switch the second factor off (needs the password, see :func:`reauthenticate`;
+    refused where the role requires a second factor)."""
     actor = _actor(session, user)
-    if not verify_password(actor.password_hash, password or ""):
-        raise AccountInputError(["password.wrong_current"])
+    _check_again(actor, password, now or utcnow())
     if actor.totp_secret is None:
         raise AccountInputError(["totp.not_enabled"])
     if actor.role in totp_required_roles():
@@ -555,6 +595,6 @@ __all__ = [
     "SESSION_MAX_AGE", "SLOWDOWN_BASE", "SLOWDOWN_FROM", "TOTP_STEP_TIMEOUT", "TotpEnrolment",
     "admin_exists", "authenticate", "authenticate_totp", "change_password", "confirm_totp",
     "create_user", "disable_totp", "load_account", "normalize_username", "pending_totp_enrolment",
-    "problem_text", "session_end_reason", "set_language", "set_user_active", "start_totp_enrolment",
-    "totp_required_roles",
+    "problem_text", "reauthenticate", "session_end_reason", "set_language", "set_user_active",
+    "start_totp_enrolment", "totp_required_roles",
 ]

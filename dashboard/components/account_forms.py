@@ -16,6 +16,7 @@ from store.accounts import (
     disable_totp,
     load_account,
     pending_totp_enrolment,
+    reauthenticate,
     start_totp_enrolment,
     totp_required_roles,
 )
@@ -37,6 +38,18 @@ def show_flash() -> None:
         st.success(t(message))
 
 
+def _password_asked_again(user: auth.SessionUser, password: str, *, header: str | None = None) -> bool:
+    """Check the current password under the login rules, in a unit of work of its own
+    so a wrong one counts towards the slowdown and lock; say why when it is refused
+    (under the message key ``header``, if given)."""
+    with db_session() as session:
+        result = reauthenticate(session, user, password, now=auth.clock())
+    if not result.ok:
+        why = auth.refusal_text(result, wrong="password.wrong_current")
+        st.error(f"{t(header)}\n\n{why}" if header else why)
+    return result.ok
+
+
 def password_form(user: auth.SessionUser) -> None:
     st.subheader(t("account.password_title"))
     with st.form("account.password_form", clear_on_submit=True, enter_to_submit=False):
@@ -51,6 +64,8 @@ def password_form(user: auth.SessionUser) -> None:
         return
     if new != repeat:
         st.error(t("password.mismatch"))
+        return
+    if not _password_asked_again(user, current, header="account.password_not_changed"):
         return
     try:
         with db_session() as session:
@@ -110,10 +125,10 @@ def _disable_form(user: auth.SessionUser) -> None:
         password = st.text_input(t("account.totp_disable_password"), type="password", key="account.totp_off_password",
                                  autocomplete="current-password")
         submitted = st.form_submit_button(t("account.totp_disable_submit"), key="account.totp_off_submit")
-    if submitted:
+    if submitted and _password_asked_again(user, password):
         try:
             with db_session() as session:
-                disable_totp(session, user, password)
+                disable_totp(session, user, password, now=auth.clock())
         except AccountInputError as error:
             st.error(problems_text(error.keys))
             return

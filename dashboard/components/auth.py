@@ -215,9 +215,12 @@ def session_watchdog() -> None:
 
 # --- login form -------------------------------------------------------------------------
 
-def _message(result: AuthResult) -> list[tuple[str, dict]]:
+def _message(result: AuthResult, *, wrong: str | None = None) -> list[tuple[str, dict]]:
+    """Message keys for a refused attempt; ``wrong`` replaces the wrong-password text."""
     messages: list[tuple[str, dict]] = []
-    if result.outcome in ("bad_credentials", "totp_invalid"):
+    if result.outcome == "bad_credentials" and wrong:
+        messages.append((wrong, {}))
+    elif result.outcome in ("bad_credentials", "totp_invalid"):
         messages.append((f"login.{result.outcome}", {}))
     if result.lockout:
         messages.append(("login.locked", {"minutes": math.ceil(result.delay.total_seconds() / 60)}))
@@ -238,6 +241,12 @@ def _apply(result: AuthResult, now: dt.datetime) -> None:
     if result.outcome != "totp_invalid" or result.lockout:
         state.pop(PENDING_KEY, None)  # back to the password step
     state[NOTICE_KEY] = ("error", _message(result))
+
+
+def refusal_text(result: AuthResult, *, wrong: str) -> str:
+    """Why a password asked again (:func:`store.accounts.reauthenticate`) was refused:
+    ``wrong`` for a wrong password, and the slowdown or lock it started, if any."""
+    return "\n\n".join(t(key, **params) for key, params in _message(result, wrong=wrong))
 
 
 def _unavailable() -> None:

@@ -20,6 +20,8 @@ from dashboard.i18n import LANGUAGES, placeholders, read_catalog
 from store.accounts import (
     PROBLEM_PARAMS,
     PROBLEM_TEXTS,
+    SLOWDOWN_BASE,
+    SLOWDOWN_FROM,
     change_password,
     confirm_totp,
     set_user_active,
@@ -203,7 +205,7 @@ def test_changing_the_password_on_the_account_page(logged_in, demo_db, log_in, r
     change_form(at, demo_db.password, "kort", "kort")
     assert errors(at) == [EN["account.password_not_changed"] + "\n\n- " + EN["password.too_short"].format(min=10)]
     change_form(at, "verkeerd", "nieuw-wachtwoord-1", "nieuw-wachtwoord-1")
-    assert errors(at) == [EN["account.password_not_changed"] + "\n\n- " + EN["password.wrong_current"]]
+    assert errors(at) == [EN["account.password_not_changed"] + "\n\n" + EN["password.wrong_current"]]
     change_form(at, demo_db.password, "nieuw-wachtwoord-1", "nieuw-wachtwoord-1")
     assert [s.value for s in at.success] == [EN["account.password_changed"]]
     run(at)
@@ -214,6 +216,24 @@ def test_changing_the_password_on_the_account_page(logged_in, demo_db, log_in, r
     assert not is_logged_in(at)
     log_in(at, "sanne", "nieuw-wachtwoord-1")
     assert is_logged_in(at)
+
+
+def test_guessing_the_password_in_an_open_session_slows_down_then_locks(logged_in, demo_db, clock, run):
+    """The account page asks for the current password; wrong answers count like failed
+    logins, so a session left open cannot be used to guess it."""
+    at = logged_in("supervisor")  # English
+    at.switch_page("pages/account.py")
+    run(at)
+    for _ in range(SLOWDOWN_FROM - 1):
+        change_form(at, "verkeerd", "nieuw-wachtwoord-1", "nieuw-wachtwoord-1")
+    change_form(at, "verkeerd", "nieuw-wachtwoord-1", "nieuw-wachtwoord-1")
+    slowed = EN["login.slowed"].format(seconds=int(SLOWDOWN_BASE.total_seconds()))
+    assert errors(at) == [f"{EN['account.password_not_changed']}\n\n{EN['password.wrong_current']}\n\n{slowed}"]
+    change_form(at, demo_db.password, "nieuw-wachtwoord-1", "nieuw-wachtwoord-1")  # right, but too soon
+    assert not at.success and slowed.split(".")[0] in errors(at)[0]
+    clock.advance(seconds=int(SLOWDOWN_BASE.total_seconds()))
+    change_form(at, demo_db.password, "nieuw-wachtwoord-1", "nieuw-wachtwoord-1")
+    assert [s.value for s in at.success] == [EN["account.password_changed"]]
 
 
 def enable_totp(demo_db, username: str, now: dt.datetime) -> pyotp.TOTP:

@@ -30,6 +30,7 @@ from store.accounts import (
     create_user,
     disable_totp,
     load_account,
+    reauthenticate,
     session_end_reason,
     set_user_active,
     start_totp_enrolment,
@@ -291,6 +292,43 @@ def test_change_password(engine, anna):
     assert login(engine).outcome == "bad_credentials"
     assert login(engine, password="een-nieuw-wachtwoord").ok
     assert events(engine, "change")[-1].detail == "password changed"
+
+
+def again(engine, user_id, password, now=NOW):
+    with session_scope(engine) as s:
+        return reauthenticate(s, user_id, password, now=now)
+
+
+def test_asking_the_password_again_counts_like_a_login(engine, anna):
+    """A session left open cannot be used to guess the password: wrong answers when the
+    password is asked again (password change, second factor off) slow down and lock
+    the account like failed logins, and the change functions refuse while it is."""
+    now = NOW
+    for _ in range(SLOWDOWN_FROM - 1):
+        assert again(engine, anna, "wrong password").outcome == "bad_credentials"
+    slowed = again(engine, anna, "wrong password", now)
+    assert slowed.outcome == "bad_credentials" and slowed.delay == SLOWDOWN_BASE
+    # slowed down: even the right password is refused (unchecked), by both paths
+    assert again(engine, anna, PASSWORD, now + SECONDS).outcome == "locked"
+    with pytest.raises(AccountInputError) as refused:
+        with session_scope(engine) as s:
+            change_password(s, anna, PASSWORD, "een-nieuw-wachtwoord", now=now + SECONDS)
+    assert refused.value.keys == ["password.locked"]
+    assert login(engine, now=now + SECONDS).outcome == "locked"  # the login shares the count
+    now += SLOWDOWN_BASE
+    again(engine, anna, "wrong password", now)
+    now += 2 * SLOWDOWN_BASE
+    locked = again(engine, anna, "wrong password", now)
+    assert locked.outcome == "locked" and locked.lockout and locked.until == now + LOCK_DURATION
+    failures = events(engine, "login_failure")
+    assert sum("wrong password when asked again" in e.detail for e in failures) == MAX_FAILED_LOGINS
+    assert {e.subject_id for e in failures} == {str(anna)}
+    # after the lock the right password is accepted and resets the count
+    ok = again(engine, anna, PASSWORD, now + LOCK_DURATION)
+    assert ok.ok and ok.account.id == anna and account(engine).failed_logins == 0
+    with session_scope(engine) as s:
+        change_password(s, anna, PASSWORD, "een-nieuw-wachtwoord", now=now + LOCK_DURATION)
+    assert login(engine, password="een-nieuw-wachtwoord", now=now + LOCK_DURATION).ok
 
 
 def test_create_user_lists_every_problem_and_stores_nothing(engine, anna):

@@ -6,8 +6,9 @@ is stored for the next login), the login, and the navigation per role: before lo
 only the login page exists; after login only the pages of the user's role are
 registered with ``st.navigation``, so another role's page cannot be reached, not even
 by its URL. A user whose role requires a second factor and has none gets only the
-account page until it is set up. Each page lives in ``pages/``; to add one, define it
-it below and add it to the roles in ``PAGES_BY_ROLE``.
+account page until it is set up, as does a user with a temporary password until they
+choose their own. Each page lives in ``pages/``; to add one, define it
+below and add it to the roles in ``PAGES_BY_ROLE``.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ PAGES_BY_ROLE: dict[str, list[tuple[str, str, str, str]]] = {
 if user is None:
     pages = [st.Page(auth.login_form, title=t("nav.login"), icon=":material/login:", url_path="login")]
 else:
-    pages = [_page(*spec) for spec in ([ACCOUNT] if user.must_set_up_totp else PAGES_BY_ROLE[user.role])]
+    pages = [_page(*spec) for spec in ([ACCOUNT] if user.account_page_only else PAGES_BY_ROLE[user.role])]
 
 navigation = st.navigation(pages)
 with st.sidebar:

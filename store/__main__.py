@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "current": ("store.migrate_cli", "print the database's revision"),
     "revision": ("store.migrate_cli", "autogenerate a migration from the models"),
     "create-admin": ("store.accounts_cli", "create an admin account (the first one on a fresh installation)"),
+    "set-password": ("store.accounts_cli", "set an account's password (e.g. the only admin forgot theirs)"),
     "demo": ("store.demo", "fill an empty database with a demo practice and print its logins"),
     "backup": ("store.backup", "write a consistent backup of the database to a file"),
     "restore": ("store.backup", "replace the database with a backup (checks it first)"),

@@ -56,6 +56,7 @@ import functools
 import math
 import os
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from typing import Mapping
@@ -149,6 +150,7 @@ class Account:
     language: str
     totp_enabled: bool
     totp_setup_required: bool  # the role requires a second factor and none is set up
+    password_change_required: bool  # the password is a temporary one from an admin
     password_changed_at: dt.datetime | None
     last_login_at: dt.datetime | None
 
@@ -225,6 +227,7 @@ def _account(user: UserAccount) -> Account:
         language=user.language,
         totp_enabled=user.totp_secret is not None,
         totp_setup_required=required and user.totp_secret is None,
+        password_change_required=bool(user.password_must_change),
         password_changed_at=user.password_changed_at,
         last_login_at=user.last_login_at,
     )
@@ -504,9 +507,63 @@ def change_password(
         raise AccountInputError(keys)
     actor.password_hash = hash_password(new)
     actor.password_changed_at = now
+    actor.password_must_change = False
     audit.record(session, "change", actor=actor, subject_type="user_account", subject_id=actor.id,
                  detail="password changed")
     return now
+
+
+TEMPORARY_PASSWORD_BYTES = 12  # 16 URL-safe characters, about 96 bits
+
+
+def issue_temporary_password(
+    session: Session, actor: UserAccount | Account | int, user_id: int, *, now: dt.datetime | None = None
+) -> str:
+    """An admin gives an account a new random password, to pass on to its user once
+    (e.g. an account imported without a password, or a forgotten password). Returns
+    it; only its hash is stored. The user must choose their own at the next login
+    (``Account.password_change_required``); the account's open sessions end and any
+    lock is lifted."""
+    now = now or utcnow()
+    acting = _actor(session, actor)
+    if acting.role != "admin":
+        audit.deny(session, acting, "only an admin gives temporary passwords",
+                   attempted="issue_temporary_password", subject_type="user_account", subject_id=user_id)
+    target = session.get(UserAccount, user_id, populate_existing=True)
+    if target is None:
+        raise NotFound(f"no user account {user_id}")
+    password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+    while password_problems(password, username=target.username):  # e.g. it begins with the username
+        password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+    _set_password(target, password, now, must_change=True)
+    audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=user_id,
+                 detail="temporary password given by an admin")
+    return password
+
+
+def set_password(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> UserAccount:
+    """The operator sets an account's password (``python -m store set-password``), e.g.
+    for the only admin, who forgot theirs. Checked like any new password; the account's
+    open sessions end and any lock is lifted."""
+    now = now or utcnow()
+    target = _user_by_name(session, normalize_username(username))
+    if target is None:
+        raise NotFound(f"no user account {normalize_username(username)!r}")
+    keys = password_problems(password or "", username=target.username)
+    if keys:
+        raise AccountInputError(keys)
+    _set_password(target, password, now, must_change=False)
+    audit.record(session, "change", actor=None, subject_type="user_account", subject_id=target.id,
+                 detail="password set by the operator (command line)")
+    return target
+
+
+def _set_password(target: UserAccount, password: str, now: dt.datetime, *, must_change: bool) -> None:
+    target.password_hash = hash_password(password)
+    target.password_changed_at = now
+    target.password_must_change = must_change
+    target.failed_logins = 0
+    target.locked_until = None
 
 
 def set_language(session: Session, user: UserAccount | Account | int, language: str) -> None:
@@ -594,7 +651,7 @@ __all__ = [
     "MAX_FAILED_LOGINS", "OUTCOMES", "PROBLEM_PARAMS", "PROBLEM_TEXTS", "SESSION_IDLE_TIMEOUT",
     "SESSION_MAX_AGE", "SLOWDOWN_BASE", "SLOWDOWN_FROM", "TOTP_STEP_TIMEOUT", "TotpEnrolment",
     "admin_exists", "authenticate", "authenticate_totp", "change_password", "confirm_totp",
-    "create_user", "disable_totp", "load_account", "normalize_username", "pending_totp_enrolment",
-    "problem_text", "reauthenticate", "session_end_reason", "set_language", "set_user_active",
+    "create_user", "disable_totp", "issue_temporary_password", "load_account", "normalize_username", "pending_totp_enrolment",
+    "problem_text", "reauthenticate", "session_end_reason", "set_language", "set_password", "set_user_active",
     "start_totp_enrolment", "totp_required_roles",
 ]

@@ -131,6 +131,16 @@ def get_engine() -> Engine:
 
 
 @contextmanager
+def read_connection(engine: Engine | None = None) -> Iterator[Connection]:
+    """A plain connection for a few reads (cheaper than a session): on SQLite its
+    transaction begins with a plain ``BEGIN``, so it never waits for the write lock.
+    Write nothing with it."""
+    engine = engine if engine is not None else get_engine()
+    with engine.execution_options(**{_READONLY: True}).connect() as connection:
+        yield connection
+
+
+@contextmanager
 def session_scope(engine: Engine | None = None, *, readonly: bool = False) -> Iterator[Session]:
     """A session whose transaction commits when the block ends and rolls back on an
     exception (which is re-raised).

@@ -31,8 +31,8 @@ there are (``validate_table`` itself lists the first 1,000 cell problems of a fi
 
 Columns per kind (``*`` = required)
 ------------------------------------
-- ``therapists``: ``username*`` (new; becomes a therapist account without a password,
-  which an admin activates), ``display_name*``, ``team`` (a team name; a team that does
+- ``therapists``: ``username*`` (new; becomes a therapist account without a password:
+  an admin gives it a temporary password on the Administration page), ``display_name*``, ``team`` (a team name; a team that does
   not exist yet is created), ``experience*`` (``starting`` or ``experienced``),
   ``contracted_sessions*`` (sessions per week, 1-60), ``started_on``. A username that
   exists already is refused.

@@ -186,12 +186,15 @@ class UserAccount(Base):
     # open sessions end at their next request; sessions that began before
     # password_changed_at end too. totp_pending_secret holds a second factor being set
     # up until its first code confirms it; totp_last_counter is the time step of the
-    # last accepted code (a code is accepted once).
+    # last accepted code (a code is accepted once). password_must_change: the password
+    # was given by an admin (a temporary one); until the user chooses their own, the
+    # dashboard shows only the account page.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     therapist: Mapped[Therapist | None] = relationship()
 

@@ -52,6 +52,8 @@ def _password_asked_again(user: auth.SessionUser, password: str, *, header: str 
 
 def password_form(user: auth.SessionUser) -> None:
     st.subheader(t("account.password_title"))
+    if user.must_change_password:
+        st.warning(t("account.password_change_required"))
     with st.form("account.password_form", clear_on_submit=True, enter_to_submit=False):
         current = st.text_input(t("account.current_password"), type="password", key="account.current",
                                 autocomplete="current-password")
@@ -74,6 +76,9 @@ def password_form(user: auth.SessionUser) -> None:
         st.error(t("account.password_not_changed") + "\n\n" + problems_text(error.keys))
         return
     auth.renew_after_password_change(changed_at)  # other sessions of this user end
+    if user.must_change_password:  # the navigation opens up
+        st.session_state[FLASH_KEY] = "account.password_changed"
+        st.rerun()
     st.success(t("account.password_changed"))
 
 

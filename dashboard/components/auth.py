@@ -91,6 +91,13 @@ class SessionUser:
     therapist_id: int | None
     language: str
     must_set_up_totp: bool = False  # the role requires a second factor and none is set up
+    must_change_password: bool = False  # the password is a temporary one from an admin
+
+    @property
+    def account_page_only(self) -> bool:
+        """Until a required second factor is set up and a temporary password replaced,
+        the user gets only the account page."""
+        return self.must_set_up_totp or self.must_change_password
 
     @property
     def id(self) -> int:  # what store functions read from an acting user
@@ -167,11 +174,13 @@ def current_user() -> SessionUser | None:
         user_id=account.id, username=account.username, role=account.role,
         therapist_id=account.therapist_id, language=account.language,
         must_set_up_totp=account.totp_setup_required,
+        must_change_password=account.password_change_required,
     )
 
 
-# The user app.py checked at the start of this script run (see :func:`checked_for_run`).
-_RUN_USER: ContextVar[SessionUser | None] = ContextVar("draagkracht_run_user", default=None)
+# The user app.py checked at the start of this script run, with the session id it was
+# checked for (see :func:`checked_for_run`).
+_RUN_USER: ContextVar[tuple[SessionUser, str] | None] = ContextVar("draagkracht_run_user", default=None)
 
 
 @contextmanager
@@ -180,7 +189,7 @@ def checked_for_run(user: SessionUser | None) -> Iterator[None]:
     ``user``, whom :func:`current_user` checked against the database at the start of
     this same run, instead of reading the account a second time. Outside the block
     (a callback, a page run by another route, the next run) it checks afresh."""
-    token = _RUN_USER.set(user)
+    token = _RUN_USER.set((user, session_id()) if user is not None else None)
     try:
         yield
     finally:
@@ -192,8 +201,12 @@ def require_login(*roles: str) -> SessionUser:
     shown instead of the page and the script stops; with ``roles``, any other role is
     stopped with a message. (``app.py`` registers a page only for its roles; this is
     the second line, for a page file run by any other route.)"""
-    user = _RUN_USER.get()
-    if user is None or st.session_state.get(USER_KEY) != user.user_id:
+    checked = _RUN_USER.get()
+    # The run's check holds while this is still the session it was made for (a logout
+    # or a new login during the run draws a new session id or none).
+    if checked is not None and checked[1] is not None and session_id() == checked[1]:
+        user = checked[0]
+    else:
         user = current_user()
     if user is None:
         login_form()

@@ -11,8 +11,10 @@ time-to-live bounds how long a change made outside the store (by hand in the dat
 can go unseen. The user's own access rules apply when an entry is computed: the key
 holds the user id, so an entry only ever serves the user it was computed for.
 
-The entry is a :class:`WeekView` shared by the reruns that hit it (``st.cache_resource``,
-no copy per rerun, one lookup): the pages only read it.
+The entry is a :class:`WeekView` shared by the reruns (and sessions of the same user)
+that hit it (``st.cache_resource``: no copy per rerun, one lookup). Its DataFrames and
+lists are not frozen: callers only read them (``st.plotly_chart`` serialises a copy of
+the figure).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import streamlit as st
 from dashboard.components.balance import balance_figure
 from dashboard.components.context import unit_of_work
 from store.audit import latest_event_id
+from store.db import read_connection
 from store.models import UserAccount
 from store.overview import MyWeek, my_week
 from store.repository import today
@@ -60,7 +63,7 @@ def week_view(user, lang: str, *, height: int = 360) -> WeekView:
     """My week for the acting ``user`` (today) and its balance chart in ``lang``,
     cached as above."""
     engine = _engine()
-    with engine.connect() as connection:  # one cheap read: the stamp
+    with read_connection(engine) as connection:  # one cheap read, never waiting for writers
         stamp = latest_event_id(connection)
     database = engine.url.render_as_string(hide_password=True)
     return _week_view(database, int(user.id), today(), stamp, lang, height)

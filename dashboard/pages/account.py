@@ -1,7 +1,8 @@
 """Account: who you are logged in as, change your password, set up the second factor.
 
 For every role. A user whose role requires a second factor and has none sees only this
-page (see ``app.py``) until it is set up. Drawing only: ``dashboard.components.account_forms``.
+page (see ``app.py``) until it is set up; a user with a temporary password until they
+choose their own. Drawing only: ``dashboard.components.account_forms``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ user = require_login()
 st.title(t("account.title"))
 st.markdown(t("account.who", username=user.username, role=t(f"role.{user.role}")))
 show_flash()
-if user.must_set_up_totp:
+if user.must_set_up_totp and not user.must_change_password:
     totp_section(user)  # first things first
     st.divider()
     password_form(user)

@@ -1,16 +1,17 @@
-"""Admin: accounts (activate, deactivate, unlock) and the audit log. No clinical or
-wellbeing content is shown here."""
+"""Admin: accounts (activate, deactivate, unlock, give a temporary password) and the
+audit log. No clinical or wellbeing content is shown here."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.components import auth
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from data_schema.fields import local_time
 from dashboard.i18n import t
 from store import StoreError
 from store import admin
-from store.accounts import set_user_active
+from store.accounts import issue_temporary_password, set_user_active
 from store.models import AUDIT_ACTIONS
 
 user = acting_user("admin")
@@ -26,7 +27,7 @@ st.dataframe(shown, hide_index=True, key="accounts_table")
 names = dict(zip(accounts["user_id"], accounts["username"]))
 with st.form("account_action", enter_to_submit=False):
     target = st.selectbox(t("admin.account"), list(names), format_func=names.get, key="admin_target")
-    action = st.radio(t("admin.action"), ["deactivate", "activate", "unlock"], horizontal=True,
+    action = st.radio(t("admin.action"), ["deactivate", "activate", "unlock", "temporary_password"], horizontal=True,
                       format_func=lambda a: t(f"admin.do_{a}"), key="admin_action")
     if st.form_submit_button(t("admin.apply"), key="admin_apply"):
         if target == user.user_id and action == "deactivate":
@@ -34,11 +35,17 @@ with st.form("account_action", enter_to_submit=False):
         else:
             try:
                 with unit_of_work() as db:
-                    if action == "unlock":
+                    if action == "temporary_password":
+                        password = issue_temporary_password(db, user, target, now=auth.clock())
+                    elif action == "unlock":
                         admin.unlock(db, user, target)
                     else:
                         set_user_active(db, user, target, action == "activate")
-                st.rerun()
+                if action != "temporary_password":
+                    st.rerun()
+                # shown once, in this run only: it is not kept anywhere
+                st.success(t("admin.temporary_password", username=names[target]))
+                st.code(password, language=None)
             except StoreError as error:
                 show_store_error(error)
 

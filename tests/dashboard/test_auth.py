@@ -236,6 +236,35 @@ def test_guessing_the_password_in_an_open_session_slows_down_then_locks(logged_i
     assert [s.value for s in at.success] == [EN["account.password_changed"]]
 
 
+def test_a_temporary_password_from_the_admin_opens_only_the_account_page_until_replaced(
+        logged_in, log_in, demo_db, run):
+    at = logged_in("admin")
+    at.switch_page("pages/admin.py")
+    run(at)
+    at.selectbox(key="admin_target").set_value(demo_db.user_ids["anna"])
+    at.radio(key="admin_action").set_value("temporary_password")
+    at.button(key="admin_apply").click()
+    run(at)
+    assert [s.value for s in at.success] == [NL["admin.temporary_password"].format(username="anna")]
+    temporary = at.code[0].value
+    run(at)
+    assert not at.code  # shown once
+    at.button(key=auth.LOGOUT_KEY).click()
+    run(at)
+    log_in(at, "anna", temporary)
+    assert is_logged_in(at)
+    assert [t.value for t in at.title] == [NL["account.title"]]  # the account page only
+    assert [w.value for w in at.warning] == [NL["account.password_change_required"]]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/my_week.py")  # not registered for her yet
+    change_form(at, temporary, "mijn-eigen-wachtwoord", "mijn-eigen-wachtwoord")
+    assert [s.value for s in at.success] == [NL["account.password_changed"]]
+    assert not at.warning
+    at.switch_page("pages/my_week.py")
+    run(at)
+    assert [t.value for t in at.title] == [NL["my_week.title"]]  # the navigation is open
+
+
 def enable_totp(demo_db, username: str, now: dt.datetime) -> pyotp.TOTP:
     with db(demo_db) as s:
         secret = start_totp_enrolment(s, demo_db.user_ids[username]).secret
@@ -353,4 +382,15 @@ def test_the_account_is_read_once_per_run_and_again_on_the_next(logged_in, demo_
     assert reads == [demo_db.user_ids["anna"]]
     run(at)
     assert reads == [demo_db.user_ids["anna"]] * 2
-    assert auth._RUN_USER.get() is None  # nothing of the run is left for code outside it
+
+
+def test_the_runs_check_is_gone_after_the_run_whatever_ends_it():
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    user = auth.SessionUser(user_id=1, username="anna", role="therapist", therapist_id=1, language="nl")
+    for ending in (StopException(), RuntimeError("a page failed")):
+        with pytest.raises(type(ending)):
+            with auth.checked_for_run(user):
+                assert auth._RUN_USER.get() is not None
+                raise ending
+        assert auth._RUN_USER.get() is None

@@ -14,7 +14,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from store import AccessDenied, accounts
+from store import AccessDenied, NotFound, accounts
 from store.accounts import (
     LOCK_DURATION,
     MAX_FAILED_LOGINS,
@@ -29,9 +29,11 @@ from store.accounts import (
     confirm_totp,
     create_user,
     disable_totp,
+    issue_temporary_password,
     load_account,
     reauthenticate,
     session_end_reason,
+    set_password,
     set_user_active,
     start_totp_enrolment,
     totp_required_roles,
@@ -331,6 +333,52 @@ def test_asking_the_password_again_counts_like_a_login(engine, anna):
     assert login(engine, password="een-nieuw-wachtwoord", now=now + LOCK_DURATION).ok
 
 
+def test_an_admin_gives_a_temporary_password_the_user_must_replace(engine, anna):
+    with session_scope(engine) as s:
+        admin = create_user(s, username="beheer", password=PASSWORD, role="admin").id
+    for i in range(MAX_FAILED_LOGINS):  # anna forgot hers and locked herself out
+        login(engine, password="vergeten", now=NOW + i * LOCK_DURATION)
+    with pytest.raises(AccessDenied):  # only an admin
+        with session_scope(engine) as s:
+            issue_temporary_password(s, anna, anna, now=NOW)
+    with pytest.raises(NotFound):
+        with session_scope(engine) as s:
+            issue_temporary_password(s, admin, 9999, now=NOW)
+    later = NOW + 10 * LOCK_DURATION
+    with session_scope(engine) as s:
+        temporary = issue_temporary_password(s, admin, anna, now=later)
+    with session_scope(engine) as s:
+        again_one = issue_temporary_password(s, admin, anna, now=later)
+    assert len(temporary) == 16 and temporary != again_one  # random each time
+    stored = account(engine)
+    assert stored.password_must_change and stored.password_changed_at == later  # her sessions end
+    assert stored.failed_logins == 0 and stored.locked_until is None  # the lock is lifted
+    assert temporary not in stored.password_hash and again_one not in stored.password_hash
+    assert login(engine, password=temporary, now=later).outcome == "bad_credentials"  # replaced
+    first = login(engine, password=again_one, now=later)
+    assert first.ok and first.account.password_change_required
+    with session_scope(engine) as s:
+        change_password(s, anna, again_one, "mijn-eigen-wachtwoord", now=later)
+    assert not login(engine, password="mijn-eigen-wachtwoord", now=later).account.password_change_required
+    details = [e.detail for e in events(engine, "change")]
+    assert details.count("temporary password given by an admin") == 2
+
+
+def test_the_operator_sets_a_password(engine, anna):
+    with pytest.raises(NotFound):
+        with session_scope(engine) as s:
+            set_password(s, "niemand", PASSWORD)
+    with pytest.raises(AccountInputError) as weak:
+        with session_scope(engine) as s:
+            set_password(s, "Anna", "kort")
+    assert weak.value.keys == ["password.too_short"]
+    with session_scope(engine) as s:
+        set_password(s, " ANNA ", "door-de-beheerder-gezet", now=NOW)
+    result = login(engine, password="door-de-beheerder-gezet")
+    assert result.ok and not result.account.password_change_required
+    assert events(engine, "change")[-1].detail == "password set by the operator (command line)"
+
+
 def test_create_user_lists_every_problem_and_stores_nothing(engine, anna):
     with pytest.raises(AccountInputError) as refused:
         with session_scope(engine) as s:
@@ -428,6 +476,24 @@ def test_create_admin_bad_input_exits_2(cli_db, monkeypatch, capsys, args, stdin
     assert run_cli(monkeypatch, args, stdin) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_set_password_from_the_command_line(cli_db, monkeypatch, capsys):
+    from store.__main__ import main
+
+    assert run_cli(monkeypatch, ["--username", "beheer", "--password-stdin"], PASSWORD + "\n") == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("een-nieuw-wachtwoord\n"))
+    assert main(["set-password", "--username", "Beheer", "--password-stdin"]) == 0
+    assert "password of 'beheer' set" in capsys.readouterr().out
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["set-password", "--username", "niemand", "--password-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert "set-password: no account 'niemand'" in err and "Traceback" not in err
+    engine = make_engine(cli_db)
+    try:
+        assert login(engine, "beheer", "een-nieuw-wachtwoord").ok
+    finally:
+        engine.dispose()
 
 
 def test_create_admin_as_a_command(tmp_path):

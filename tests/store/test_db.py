@@ -50,6 +50,24 @@ def test_sqlite_write_session_takes_the_write_lock_at_begin(tmp_path, sqlite_eng
         other.close()
 
 
+def test_a_read_connection_neither_takes_nor_waits_for_the_write_lock(tmp_path, sqlite_engine):
+    from store.audit import latest_event_id
+
+    db.upgrade(sqlite_engine)
+    other = sqlite3.connect(tmp_path / "p.sqlite3", timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # a writer holds the lock...
+        with db.read_connection(sqlite_engine) as conn:
+            assert latest_event_id(conn) == 0  # ...and the read goes on (busy_timeout is 30 s)
+        other.execute("ROLLBACK")
+        with db.read_connection(sqlite_engine) as conn:
+            latest_event_id(conn)
+            other.execute("BEGIN IMMEDIATE")  # the reader leaves writers alone
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
 def test_session_scope_commits_and_rolls_back(engine):
     with session_scope(engine) as s:
         s.add(Team(name="kept"))

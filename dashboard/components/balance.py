@@ -1,8 +1,8 @@
 """The balance chart: load and capacity on one time axis.
 
 Load index per week as bars (1.0 = at capacity), with the amber and red lines drawn and
-labelled; capacity (0-100, from the weekly check-in) as a line with markers on a second
-axis. A week without a check-in leaves a gap in the line, not a zero. Each bar carries
+labelled; capacity (0-100, from the weekly check-in) as a solid line with dots on a second axis
+(the thresholds are dashed, so the two never look alike). A week without a check-in leaves a gap in the line, not a zero. Each bar carries
 the status word as text, so no meaning depends on colour.
 
 No legend: each axis title names its series (the capacity title in the line's colour),
@@ -55,7 +55,7 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
     capacity_line = go.Scatter(
         x=weeks, y=capacity, name=translate(lang, "balance.capacity"), yaxis="y2",
         mode="lines+markers", connectgaps=False,
-        line=dict(color=BLUE, width=3, dash="dot"), marker=dict(symbol="diamond", size=9, color=BLUE),
+        line=dict(color=BLUE, width=3), marker=dict(symbol="circle", size=9, color=BLUE),
         hovertemplate="%{x}: %{y:.0f}/100<extra></extra>",
     )
     fig = go.Figure(data=[bars, capacity_line], layout=dict(

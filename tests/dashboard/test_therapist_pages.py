@@ -5,6 +5,7 @@ fresh SQLite database per test."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -52,6 +53,10 @@ def test_my_week_is_home_and_prompts_for_the_checkin(therapist):
     assert [m.label for m in therapist.metric] == [NL["my_week.load_index"], NL["my_week.status"],
                                                     NL["my_week.capacity"]]
     assert NL["my_week.no_flags"] in texts(therapist.markdown)
+    # the balance chart: drawn as a still picture, explained by the caption under it
+    (chart,) = therapist.get("plotly_chart")
+    assert json.loads(chart.proto.config) == {"displayModeBar": False, "responsive": True, "staticPlot": True}
+    assert NL["balance.help"] in [c.value for c in therapist.caption]
 
 
 def test_checkin_missing_answers_then_saved_with_plan(therapist, run, demo_db):

@@ -32,6 +32,8 @@ with st.form("account_action", enter_to_submit=False):
     if st.form_submit_button(t("admin.apply"), key="admin_apply"):
         if target == user.user_id and action == "deactivate":
             st.error(t("admin.not_yourself"))
+        elif target == user.user_id and action == "temporary_password":
+            st.error(t("admin.own_password"))
         else:
             try:
                 with unit_of_work() as db:

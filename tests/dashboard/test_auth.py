@@ -241,6 +241,11 @@ def test_a_temporary_password_from_the_admin_opens_only_the_account_page_until_r
     at = logged_in("admin")
     at.switch_page("pages/admin.py")
     run(at)
+    at.selectbox(key="admin_target").set_value(demo_db.user_ids["beheer"])  # not for oneself
+    at.radio(key="admin_action").set_value("temporary_password")
+    at.button(key="admin_apply").click()
+    run(at)
+    assert errors(at) == [NL["admin.own_password"]] and not at.code
     at.selectbox(key="admin_target").set_value(demo_db.user_ids["anna"])
     at.radio(key="admin_action").set_value("temporary_password")
     at.button(key="admin_apply").click()

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import statistics
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -44,7 +43,7 @@ from typing import Iterator
 from tests.e2e.server import streamlit_server
 from tests.e2e.server import wait_for_app as _wait_for_app_within
 
-from .harness import Comparison, compare
+from .harness import Comparison, compare, interleaved_medians
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
@@ -263,21 +262,6 @@ def _navigation_timer(page, away: tuple[str, str], target: str):
     return timed
 
 
-def _interleaved(subject, baseline) -> tuple[float, float]:
-    """Medians of ``BROWSER_TRIES`` interleaved tries of each (which goes first
-    alternates), after one warm-up each."""
-    subject(), baseline()  # warm-up: plotly.js loaded, caches filled
-    subject_times, baseline_times = [], []
-    for i in range(BROWSER_TRIES):
-        if i % 2:
-            baseline_times.append(baseline())
-            subject_times.append(subject())
-        else:
-            subject_times.append(subject())
-            baseline_times.append(baseline())
-    return statistics.median(subject_times), statistics.median(baseline_times)
-
-
 def browser_comparisons(url: str, workdir: Path) -> list[Comparison] | str:
     """(a) and (b) in Chromium, or the reason they cannot run."""
     if not os.access(CHROMIUM, os.X_OK):
@@ -312,12 +296,12 @@ def browser_comparisons(url: str, workdir: Path) -> list[Comparison] | str:
             app_page.get_by_role("button", name=nl["login.submit"]).click()
             app_page.locator(FIRST_CHART).first.wait_for(state="visible")
             _wait_for_app(app_page)
-            rerun = _interleaved(
+            rerun = interleaved_medians(
                 _rerun_timer(app_page, app_page.get_by_role("heading", name=nl["my_week.title"], exact=True)),
-                _rerun_timer(empty_page, empty_page.get_by_test_id("stMarkdown")))
+                _rerun_timer(empty_page, empty_page.get_by_test_id("stMarkdown")), repeats=BROWSER_TRIES)
             to_my_week = _navigation_timer(app_page, (nl["nav.account"], nl["account.title"]), nl["nav.my_week"])
             to_reference = _navigation_timer(reference_page, ("Start", "Start"), "Chart")
-            first_chart = _interleaved(to_my_week, to_reference)
+            first_chart = interleaved_medians(to_my_week, to_reference, repeats=BROWSER_TRIES)
         finally:
             browser.close()
     # harness.compare times whole calls; here the pages time themselves.

@@ -47,14 +47,29 @@ def compare(
 ) -> Comparison:
     """Time subject and baseline alternately (so both see the same machine noise) and
     compare their medians."""
-    for _ in range(warmup):
-        subject[1]()
-        baseline[1]()
-    s_times, b_times = [], []
-    for _ in range(repeats):
-        for fn, times in ((subject[1], s_times), (baseline[1], b_times)):
+    def timed(fn: Callable[[], object]) -> Callable[[], float]:
+        def run() -> float:
             t0 = time.perf_counter()
             fn()
-            times.append(time.perf_counter() - t0)
-    return Comparison(name, subject[0], baseline[0], statistics.median(s_times),
-                      statistics.median(b_times), target)
+            return time.perf_counter() - t0
+        return run
+
+    subject_seconds, baseline_seconds = interleaved_medians(
+        timed(subject[1]), timed(baseline[1]), repeats=repeats, warmup=warmup)
+    return Comparison(name, subject[0], baseline[0], subject_seconds, baseline_seconds, target)
+
+
+def interleaved_medians(subject: Callable[[], float], baseline: Callable[[], float], *,
+                        repeats: int, warmup: int = 1) -> tuple[float, float]:
+    """Medians of the seconds each function reports, over ``repeats`` interleaved tries
+    (which side goes first alternates) after ``warmup`` tries of each."""
+    for _ in range(warmup):
+        subject()
+        baseline()
+    subject_times: list[float] = []
+    baseline_times: list[float] = []
+    for i in range(repeats):
+        pairs = [(subject, subject_times), (baseline, baseline_times)]
+        for fn, times in (reversed(pairs) if i % 2 else pairs):
+            times.append(fn())
+    return statistics.median(subject_times), statistics.median(baseline_times)

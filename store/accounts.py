@@ -281,6 +281,18 @@ def _fail(session: Session, attempted: str, user: UserAccount, now: dt.datetime,
     return AuthResult(outcome)
 
 
+def _check_password(session: Session, attempted: str, user: UserAccount, password: str,
+                    now: dt.datetime, wrong_reason: str) -> AuthResult | None:
+    """The login rules for one password check: refused unchecked (but at the same cost)
+    while slowed down or locked, a wrong password counted; None when it is right."""
+    if _locked(user, now):
+        verify_password(_dummy_hash(), password)
+        return _refused(session, attempted, user, now)
+    if not verify_password(user.password_hash, password):
+        return _fail(session, attempted, user, now, "bad_credentials", wrong_reason)
+    return None
+
+
 def _succeed(session: Session, attempted: str, user: UserAccount, now: dt.datetime,
              factors: str) -> AuthResult:
     account = _account(user)  # last_login_at: the previous login, to show the user
@@ -321,11 +333,9 @@ def authenticate(
         verify_password(dummy, password)  # the same work as for a real account
         _log_failure(session, attempted, user, "unknown username" if user is None else "account deactivated")
         return AuthResult("bad_credentials")
-    if _locked(user, now):
-        verify_password(dummy, password)
-        return _refused(session, attempted, user, now)
-    if not verify_password(user.password_hash, password):
-        return _fail(session, attempted, user, now, "bad_credentials", "wrong password")
+    refused = _check_password(session, attempted, user, password, now, "wrong password")
+    if refused is not None:
+        return refused
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.totp_secret is None:
@@ -470,13 +480,10 @@ def reauthenticate(
     commit the unit of work so the count holds (see the module doc)."""
     now = now or utcnow()
     actor = _actor(session, user)
-    attempted = actor.username
     password = (password or "")[: MAX_PASSWORD_LENGTH * 4]
-    if _locked(actor, now):
-        verify_password(_dummy_hash(), password)
-        return _refused(session, attempted, actor, now)
-    if not verify_password(actor.password_hash, password):
-        return _fail(session, attempted, actor, now, "bad_credentials", "wrong password when asked again")
+    refused = _check_password(session, actor.username, actor, password, now, "wrong password when asked again")
+    if refused is not None:
+        return refused
     actor.failed_logins = 0
     actor.locked_until = None
     return AuthResult("ok", account=_account(actor))
@@ -513,6 +520,19 @@ def change_password(
     return now
 
 
+def _admin_and_target(session: Session, actor: UserAccount | Account | int, user_id: int,
+                      attempted: str, refusal: str) -> tuple[UserAccount, UserAccount]:
+    """The acting admin and the account they act on; anyone else is refused (and
+    audited), an unknown account is NotFound."""
+    acting = _actor(session, actor)
+    if acting.role != "admin":
+        audit.deny(session, acting, refusal, attempted=attempted, subject_type="user_account", subject_id=user_id)
+    target = session.get(UserAccount, user_id, populate_existing=True)
+    if target is None:
+        raise NotFound(f"no user account {user_id}")
+    return acting, target
+
+
 TEMPORARY_PASSWORD_BYTES = 12  # 16 URL-safe characters, about 96 bits
 
 
@@ -525,13 +545,8 @@ def issue_temporary_password(
     (``Account.password_change_required``); the account's open sessions end and any
     lock is lifted."""
     now = now or utcnow()
-    acting = _actor(session, actor)
-    if acting.role != "admin":
-        audit.deny(session, acting, "only an admin gives temporary passwords",
-                   attempted="issue_temporary_password", subject_type="user_account", subject_id=user_id)
-    target = session.get(UserAccount, user_id, populate_existing=True)
-    if target is None:
-        raise NotFound(f"no user account {user_id}")
+    acting, target = _admin_and_target(session, actor, user_id, "issue_temporary_password",
+                                       "only an admin gives temporary passwords")
     password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
     while password_problems(password, username=target.username):  # e.g. it begins with the username
         password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
@@ -575,13 +590,8 @@ def set_language(session: Session, user: UserAccount | Account | int, language: 
 
 def set_user_active(session: Session, actor: UserAccount | Account | int, user_id: int, active: bool) -> None:
     """An admin (de)activates an account; a deactivated account's sessions end at once."""
-    acting = _actor(session, actor)
-    if acting.role != "admin":
-        audit.deny(session, acting, "only an admin can (de)activate accounts",
-                   attempted="set_user_active", subject_type="user_account", subject_id=user_id)
-    target = session.get(UserAccount, user_id, populate_existing=True)
-    if target is None:
-        raise NotFound(f"no user account {user_id}")
+    acting, target = _admin_and_target(session, actor, user_id, "set_user_active",
+                                       "only an admin can (de)activate accounts")
     target.active = bool(active)
     audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=user_id,
                  detail="account activated" if active else "account deactivated")

@@ -44,6 +44,11 @@ except ValueError as error:
     st.stop()
 
 user = auth.current_user()
+if user is not None:
+    # The account is where a logged-in user's language lives: a change in the selector
+    # is stored before this run (_store_language), so this only matters where the
+    # selector's own state was lost (AppTest loses it on a page's st.rerun()).
+    st.session_state[LANGUAGE_KEY] = user.language
 
 
 def _store_language() -> None:

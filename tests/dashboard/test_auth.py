@@ -16,7 +16,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components import account_forms, auth
-from dashboard.i18n import LANGUAGES, placeholders, read_catalog
+from dashboard.i18n import LANGUAGE_KEY, LANGUAGES, placeholders, read_catalog
 from store.accounts import (
     PROBLEM_PARAMS,
     PROBLEM_TEXTS,
@@ -294,9 +294,9 @@ def test_switching_the_second_factor_off_asks_the_password_and_counts_wrong_ones
     at.text_input(key="account.totp_off_password").input(demo_db.password)
     at.button(key="account.totp_off_submit").click()
     run(at)
-    # (its text is checked elsewhere: under AppTest an st.rerun() resets the language
-    # radio to its default, see the issue note)
-    assert len(at.success) == 1
+    # the page's st.rerun() keeps her language (AppTest alone would reset the selector)
+    assert [s.value for s in at.success] == [EN["account.totp_disabled"]]
+    assert at.radio(key=LANGUAGE_KEY).value == "en"
     with db(demo_db) as s:
         sanne = s.get(UserAccount, demo_db.user_ids["sanne"])
         assert sanne.failed_logins == 0 and sanne.totp_secret is None

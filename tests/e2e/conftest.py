@@ -179,8 +179,9 @@ def app_page(page, streamlit_server: str):
     return page
 
 
-def _log_in(page, username: str = THERAPIST, password: str = PASSWORD) -> None:
-    """Fill in the login form (Dutch, the default) and wait for the first page."""
+def _log_in(page, username: str = THERAPIST, password: str = PASSWORD, expect_language: str = "nl") -> None:
+    """Fill in the login form (Dutch, the default) and wait for the first page, which is
+    in the account's language (``expect_language``)."""
     from playwright.sync_api import expect
 
     from dashboard.i18n import read_catalog
@@ -189,7 +190,7 @@ def _log_in(page, username: str = THERAPIST, password: str = PASSWORD) -> None:
     page.get_by_label(nl["login.username"]).fill(username)
     page.get_by_label(nl["login.password"], exact=True).fill(password)
     page.get_by_role("button", name=nl["login.submit"]).click()
-    expect(page.get_by_role("button", name=nl["auth.logout"])).to_be_visible()
+    expect(page.get_by_role("button", name=read_catalog(expect_language)["auth.logout"])).to_be_visible()
     _wait_for_app(page)
 
 

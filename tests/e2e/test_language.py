@@ -1,0 +1,48 @@
+"""An account's language in a real browser: stored with the account, shown from login on,
+and kept when a page reruns itself (``st.rerun()``, here starting the second-factor set-up)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from dashboard.i18n import read_catalog
+from store.accounts import create_user
+from store.db import make_engine, session_scope
+from store.models import Therapist
+
+NL = read_catalog("nl")
+EN = read_catalog("en")
+USERNAME = "e2e-english"
+PASSWORD = "browser-test-wachtwoord-2"
+
+
+def _english_account(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            therapist = Therapist(display_name="E2E EN", experience="starting", contracted_sessions=20)
+            session.add(therapist)
+            session.flush()
+            create_user(session, username=USERNAME, password=PASSWORD, role="therapist",
+                        therapist_id=therapist.id, language="en")
+    finally:
+        engine.dispose()
+
+
+def test_an_english_account_stays_english_through_a_page_rerun(app_page: Page, e2e_database: str,
+                                                                log_in, wait_for_app) -> None:
+    _english_account(e2e_database)
+    page = app_page
+    log_in(page, USERNAME, PASSWORD, expect_language="en")
+    expect(page.get_by_role("heading", name=EN["my_week.title"])).to_be_visible()
+
+    page.get_by_role("link", name=EN["nav.account"]).click()
+    start = page.get_by_role("button", name=EN["account.totp_start"])
+    expect(start).to_be_visible()
+    wait_for_app(page)
+    start.click()  # the page stores the enrolment and calls st.rerun()
+    expect(page.get_by_text(EN["account.totp_secret_label"])).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=EN["account.totp_title"])).to_be_visible()
+    expect(page.get_by_role("button", name=EN["account.totp_confirm"])).to_be_visible()
+    expect(page.get_by_text(NL["account.totp_secret_label"])).to_have_count(0)

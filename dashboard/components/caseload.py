@@ -15,6 +15,7 @@ from store import StoreError
 from store.repository import CaseOverview, add_case, close_case, monday_of, record_sessions, today
 
 DEFAULT_MINUTES = 45
+EMPTY_CELL = "–"  # a value that is not there (yet), in every language
 
 
 def trend_text(history: Sequence[float | None], lang: str) -> str:
@@ -43,6 +44,13 @@ def caseload_frame(cases: Sequence[CaseOverview], trends: dict[str, list], lang:
                                                     for c in cases],
         }
     )
+
+
+def caseload_table(cases: Sequence[CaseOverview], trends: dict[str, list], lang: str):
+    """:func:`caseload_frame` as the page shows it: a case never rated (or rated
+    incompletely) shows "–" for its score and date, not "None"; scores as whole
+    numbers. The numbers stay numbers underneath, so the column still sorts by score."""
+    return caseload_frame(cases, trends, lang).style.format(na_rep=EMPTY_CELL, precision=0)
 
 
 def render_add_case(user, lang: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.caseload import (
-    caseload_frame, render_add_case, render_close, render_one_session, render_week_sessions,
+    caseload_table, render_add_case, render_close, render_one_session, render_week_sessions,
 )
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.rating_form import render_rating_form
@@ -35,7 +35,7 @@ with unit_of_work() as db:
 open_codes = [c.code for c in cases if c.is_open]
 
 if cases:
-    st.dataframe(caseload_frame(cases, trends, lang), hide_index=True, key="caseload_table")
+    st.dataframe(caseload_table(cases, trends, lang), hide_index=True, key="caseload_table")
 else:
     st.info(t("cases.empty"))
 render_add_case(user, lang)

@@ -62,8 +62,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _explain(exc: Exception) -> str:
     """One line on what went wrong, for the failures an operator can fix."""
+    from alembic.util import CommandError
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
+    if isinstance(exc, CommandError):  # e.g. a migration that found data it cannot take
+        return str(exc)
     if isinstance(exc, (ArgumentError, NoSuchModuleError)):
         return ("DRAAGKRACHT_DATABASE_URL is not a database URL Draagkracht supports "
                 "(sqlite:///path or postgresql+psycopg://user@host/db)")

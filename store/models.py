@@ -65,8 +65,8 @@ NAMING_CONVENTION = {
 
 # The vocabularies and limits are defined once, in data_schema.fields.
 from data_schema.fields import (  # noqa: E402
-    AUDIT_ACTIONS, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_SESSION_MINUTES,
-    REFLECTION_MAX, ROLES, SELFCARE_ACTIONS,
+    AUDIT_ACTIONS, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_CONTRACTED_SESSIONS,
+    MAX_SESSION_MINUTES, MIN_CONTRACTED_SESSIONS, REFLECTION_MAX, ROLES, SELFCARE_ACTIONS,
 )
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -133,7 +133,8 @@ class Therapist(Base):
     __tablename__ = "therapist"
     __table_args__ = (
         CheckConstraint(_in("experience", EXPERIENCE), name="experience"),
-        CheckConstraint("contracted_sessions >= 0 AND contracted_sessions <= 100",
+        CheckConstraint(f"contracted_sessions >= {MIN_CONTRACTED_SESSIONS} "
+                        f"AND contracted_sessions <= {MAX_CONTRACTED_SESSIONS}",
                         name="contracted_sessions_range"),
         {"sqlite_autoincrement": True},  # never reuse an id: audit lines name ids
     )

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from alembic.util import CommandError
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from data_schema.fields import MAX_CONTRACTED_SESSIONS, MIN_CONTRACTED_SESSIONS
 
 from store.db import MIGRATIONS_DIR, alembic_config, current_revision, downgrade, upgrade
 from store.models import Base
@@ -62,3 +67,53 @@ def test_one_head_and_frozen_migration_files():
         source = path.read_text("utf-8")
         # Migrations are history: they must not follow today's instrument or models.
         assert not re.search(r"^\s*(from|import)\s+(complexity|store|data_schema)\b", source, re.M), path.name
+
+
+def _insert_therapist(engine, contracted_sessions: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO therapist (display_name, experience, contracted_sessions, active) "
+                          "VALUES ('x', 'starting', :n, :active)"), {"n": contracted_sessions, "active": True})
+
+
+@pytest.mark.parametrize("outside", [MIN_CONTRACTED_SESSIONS - 1, MAX_CONTRACTED_SESSIONS + 1])
+def test_the_database_holds_the_schemas_range_of_contracted_sessions(engine, outside):
+    # The edges (forms, imports, the store) refuse these first; the database is the last line.
+    with pytest.raises(IntegrityError):
+        _insert_therapist(engine, outside)
+    _insert_therapist(engine, MAX_CONTRACTED_SESSIONS)  # the edge itself is fine
+
+
+def test_the_range_migration_stops_on_a_value_outside_it_and_changes_nothing(engine):
+    downgrade(engine, "0004")
+    _insert_therapist(engine, 80)  # allowed by revision 0001's 0-100
+    with pytest.raises(CommandError, match=r"therapist \d+: 80.*nothing was changed"):
+        upgrade(engine)
+    assert current_revision(engine) == "0004"
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE therapist SET contracted_sessions = 40"))
+    upgrade(engine)
+    assert _diffs(engine) == []
+    with pytest.raises(IntegrityError):
+        _insert_therapist(engine, 80)
+
+
+def test_the_command_line_upgrade_explains_a_refused_migration(tmp_path, capsys):
+    from store.__main__ import main
+    from store.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0004")
+    engine = make_engine(url)
+    try:
+        _insert_therapist(engine, 0)
+    finally:
+        engine.dispose()
+    import os
+    os.environ["DRAAGKRACHT_DATABASE_URL"] = url
+    try:
+        assert main(["upgrade"]) == 1
+    finally:
+        del os.environ["DRAAGKRACHT_DATABASE_URL"]
+    err = capsys.readouterr().err
+    assert "contracted sessions per week must be 1-60" in err and ": 0;" in err
+    assert "Traceback" not in err and "unexpected" not in err

@@ -11,7 +11,9 @@ import pytest
 
 from dashboard.components.balance import balance_figure
 from dashboard.components.calendar import checkin_reminder_ics
-from dashboard.components.caseload import trend_text
+from dashboard.components.caseload import caseload_table, trend_text
+from dashboard.i18n import read_catalog
+from store.repository import CaseOverview
 from dashboard.components.selfcare_plan import next_checkin_start
 
 
@@ -108,3 +110,21 @@ def flag_text_title(code: str) -> str:
     from dashboard.i18n import read_catalog
 
     return read_catalog("nl")[f"flag.{code}.title"]
+
+
+def test_caseload_table_shows_a_dash_for_a_case_not_yet_rated():
+    rated = CaseOverview(code="C-RATED", opened_on=dt.date(2026, 9, 1), closed_on=None,
+                         rated_on=dt.date(2026, 9, 8), complexity=41.6, band="moderate", sessions=3,
+                         last_session_on=dt.date(2026, 9, 8))
+    unrated = CaseOverview(code="C-NEW", opened_on=dt.date(2026, 9, 10), closed_on=None, rated_on=None,
+                           complexity=None, band="unrated", sessions=0, last_session_on=None)
+    en = read_catalog("en")
+    table = caseload_table([rated, unrated], {"C-RATED": [41.6]}, "en")
+    header, *rows = table.to_string(delimiter="|").splitlines()
+    columns = header.split("|")[1:]  # the first field is the (hidden) index
+    shown = [dict(zip(columns, row.split("|")[1:])) for row in rows]
+    assert shown[0][en["cases.col_complexity"]] == "42" and shown[0][en["cases.col_rated_on"]] == "2026-09-08"
+    assert shown[1][en["cases.col_complexity"]] == "–" and shown[1][en["cases.col_rated_on"]] == "–"
+    assert shown[1][en["cases.col_band"]] == en["band.unrated"]
+    assert "None" not in table.to_html() and "nan" not in table.to_html().lower()
+    assert table.data[en["cases.col_complexity"]].dtype.kind == "f"  # still sorts as numbers

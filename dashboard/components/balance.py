@@ -1,13 +1,19 @@
 """The balance chart: load and capacity on one time axis.
 
-Load index per week as bars (1.0 = at capacity), with the amber and red lines drawn and
-labelled; capacity (0-100, from the weekly check-in) as a solid line with dots on a second axis
-(the thresholds are dashed, so the two never look alike). A week without a check-in leaves a gap in the line, not a zero. Each bar carries
-the status word as text, so no meaning depends on colour.
+Load index per week as bars (1.0 = at capacity), coloured by status; the "at capacity"
+and "over capacity" levels are the left axis's ticks, drawn as dashed grid lines and
+labelled in words. Capacity (0-100, from the weekly check-in) is a solid line with
+dots on the right axis (the thresholds are dashed, so the two never look alike; a dot
+also shows a lone check-in between gaps). A week without a check-in leaves a gap in the
+line, not a zero. No meaning depends on colour: a bar's height against the labelled
+threshold lines says what its colour says; where the chart is interactive, hovering a
+bar names its status and value.
 
-No legend: each axis title names its series (the capacity title in the line's colour),
-and the pages explain the chart in a caption below it. A legend costs the browser a
-text measurement and layout pass on every draw, for what the axes already say.
+Kept light, because every page that shows it waits for its first draw (``make bench``
+times My week's): no legend (each axis title names its series, the capacity title in
+the line's colour, and the pages explain the chart in a caption below it), no value
+label on every bar, and the thresholds as the axis's own grid lines rather than extra
+shapes. Each of those cost the browser a text measurement or a layer per draw.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from complexity import DEFAULT_CONFIG, ModelConfig
 from dashboard.components.palette import BLUE, BLUISH_GREEN, ORANGE, SKY_BLUE, VERMILLION
 from dashboard.i18n import format_number, translate
 
+THRESHOLD_GREY = "#444444"  # the dashed threshold lines
 STATUS_COLOURS = {"blue": SKY_BLUE, "green": BLUISH_GREEN, "amber": ORANGE, "red": VERMILLION}
 
 
@@ -37,9 +44,6 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
     top = max([v for v in load_index if v is not None] + [red]) * 1.2
     # One constructor call with plain dicts: plotly validates each property once, where
     # add_hline/update_layout would walk the figure again for every call (about 10x slower).
-    threshold_lines = [dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=level, y1=level,
-                            line=dict(color="#444444", width=1, dash="dash"))
-                       for level in (amber, red)]
     threshold_labels = [dict(xref="x domain", x=0, xanchor="left", yref="y", y=level, yanchor="bottom",
                              showarrow=False,
                              text=translate(lang, key, value=format_number(level, lang, 2, strip=True)))
@@ -48,8 +52,7 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
         x=weeks, y=load_index, name=translate(lang, "balance.load_index"),
         marker=dict(color=[STATUS_COLOURS.get(s, SKY_BLUE) for s in status],
                     line=dict(color="#000000", width=0.5)),
-        text=[f"{format_number(v, lang, 2)}" if v is not None else "" for v in load_index],
-        customdata=status_words, textposition="outside", cliponaxis=False,
+        customdata=status_words,
         hovertemplate="%{x}: %{y:.2f} (%{customdata})<extra></extra>",
     )
     capacity_line = go.Scatter(
@@ -60,8 +63,9 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
     )
     fig = go.Figure(data=[bars, capacity_line], layout=dict(
         height=height, margin=dict(l=10, r=10, t=30, b=40), bargap=0.3, showlegend=False,
-        shapes=threshold_lines, annotations=threshold_labels,
-        yaxis=dict(title=dict(text=translate(lang, "balance.load_index")), range=[0, top], fixedrange=True),
+        annotations=threshold_labels,
+        yaxis=dict(title=dict(text=translate(lang, "balance.load_index")), range=[0, top], fixedrange=True,
+                   tickvals=[0, amber, red], gridcolor=THRESHOLD_GREY, griddash="dash", gridwidth=1),
         yaxis2=dict(title=dict(text=translate(lang, "balance.capacity"), font=dict(color=BLUE)),
                     range=[0, 105], overlaying="y",
                     side="right", fixedrange=True, showgrid=False, tickvals=[0, 25, 50, 75, 100]),

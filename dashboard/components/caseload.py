@@ -91,7 +91,8 @@ def render_week_sessions(user, open_codes: Sequence[str], lang: str) -> None:
                                   value=DEFAULT_MINUTES, step=5, key="week_sessions_minutes")
         chosen = {code: st.multiselect(code, days, key=f"week_days_{code}",
                                        format_func=lambda d: translate(lang, f"weekday.{d}"),
-                                       placeholder=translate(lang, "sessions.days_placeholder"))
+                                       placeholder=translate(lang, "sessions.days_placeholder"),
+                                       select_all=False)  # Streamlit's own text is English only
                   for code in open_codes}
         if st.form_submit_button(translate(lang, "sessions.submit_week"), key="week_sessions_submit"):
             monday = monday_of(week_of)

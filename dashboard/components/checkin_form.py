@@ -50,7 +50,8 @@ def render_checkin_form(lang: str) -> Mapping[str, object] | None:
                 labels = {o.id: o.label(lang) for o in field.options}
                 answers[field.id] = st.multiselect(field.label(lang), list(labels), key=field_key(field.id),
                                                    format_func=labels.get,
-                                                   placeholder=translate(lang, "checkin.actions_placeholder"))
+                                                   placeholder=translate(lang, "checkin.actions_placeholder"),
+                                                   select_all=False)  # Streamlit's own text is English only
             elif field.kind == "text":
                 answers[field.id] = st.text_area(field.label(lang), key=field_key(field.id),
                                                  max_chars=field.max_length, height=80,

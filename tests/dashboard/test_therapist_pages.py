@@ -69,7 +69,9 @@ def test_checkin_missing_answers_then_saved_with_plan(therapist, run, demo_db):
 
     for field, value in TIRED.items():
         at.radio(key=field_key(field)).set_value(value)
-    at.multiselect(key=field_key("selfcare_actions")).set_value(["pause_walk"])
+    actions = at.multiselect(key=field_key("selfcare_actions"))
+    assert actions.proto.select_all == 0  # no "Select all": Streamlit has it in English only
+    actions.set_value(["pause_walk"])
     at.text_area(key=field_key("reflection")).input("Bel me op 06-12345678")
     at.button(key=CHECKIN_SUBMIT).click()
     run(at)
@@ -129,7 +131,9 @@ def test_my_cases_add_rate_record_and_close(therapist, run, demo_db):
     assert count(demo_db, TherapySession) == 1
     assert NL["sessions.stored"].format(count=1) in texts(at.success)
 
-    at.multiselect(key=f"week_days_{code}").set_value([0, 1])
+    days = at.multiselect(key=f"week_days_{code}")
+    assert days.proto.select_all == 0 and days.placeholder == NL["sessions.days_placeholder"]
+    days.set_value([0, 1])
     at.date_input(key="week_sessions_week").set_value(dt.date.today() - dt.timedelta(weeks=1))
     at.button(key="week_sessions_submit").click()
     run(at)

@@ -97,7 +97,7 @@ def test_the_range_migration_stops_on_a_value_outside_it_and_changes_nothing(eng
         _insert_therapist(engine, 80)
 
 
-def test_the_command_line_upgrade_explains_a_refused_migration(tmp_path, capsys):
+def test_the_command_line_upgrade_explains_a_refused_migration(tmp_path, capsys, monkeypatch):
     from store.__main__ import main
     from store.db import make_engine
 
@@ -108,12 +108,23 @@ def test_the_command_line_upgrade_explains_a_refused_migration(tmp_path, capsys)
         _insert_therapist(engine, 0)
     finally:
         engine.dispose()
-    import os
-    os.environ["DRAAGKRACHT_DATABASE_URL"] = url
-    try:
-        assert main(["upgrade"]) == 1
-    finally:
-        del os.environ["DRAAGKRACHT_DATABASE_URL"]
+    monkeypatch.setenv("DRAAGKRACHT_DATABASE_URL", url)
+    assert main(["upgrade"]) == 1
     err = capsys.readouterr().err
     assert "contracted sessions per week must be 1-60" in err and ": 0;" in err
     assert "Traceback" not in err and "unexpected" not in err
+
+
+def test_the_range_migration_keeps_the_other_checks_and_never_reuses_an_id(engine):
+    downgrade(engine, "0004")
+    for _ in range(3):
+        _insert_therapist(engine, 20)
+    with engine.begin() as conn:
+        highest = conn.execute(text("SELECT MAX(id) FROM therapist")).scalar()
+        conn.execute(text("DELETE FROM therapist WHERE id = :id"), {"id": highest})
+    upgrade(engine)
+    checks = {c["name"] for c in inspect(engine).get_check_constraints("therapist")}
+    assert {"ck_therapist_experience", "ck_therapist_contracted_sessions_range"} <= checks
+    _insert_therapist(engine, 20)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT MAX(id) FROM therapist")).scalar() > highest  # the deleted id stays unused

@@ -28,11 +28,23 @@ NEW_RANGE = (1, 60)
 
 
 def _replace_check(low: int, high: int) -> None:
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    if sqlite:  # the rebuild restarts the id counter at the highest id still there
+        used = bind.execute(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'therapist'")).scalar()
     # SQLite rebuilds the table: keep its AUTOINCREMENT (revision 0003).
     with op.batch_alter_table("therapist", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_constraint(op.f(NAME), type_="check")
         batch.create_check_constraint(op.f(NAME),
                                       f"contracted_sessions >= {low} AND contracted_sessions <= {high}")
+    if sqlite and used is not None:
+        # ... and a deleted therapist's id must never come back (revision 0003: audit
+        # lines name people by id).
+        bind.execute(sa.text("UPDATE sqlite_sequence SET seq = MAX(seq, :used) WHERE name = 'therapist'"),
+                     {"used": used})
+        bind.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) SELECT 'therapist', :used "
+                             "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'therapist')"),
+                     {"used": used})
 
 
 def upgrade() -> None:

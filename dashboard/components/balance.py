@@ -1,19 +1,23 @@
 """The balance chart: load and capacity on one time axis.
 
-Load index per week as bars (1.0 = at capacity), coloured by status; the "at capacity"
-and "over capacity" levels are the left axis's ticks, drawn as dashed grid lines and
-labelled in words. Capacity (0-100, from the weekly check-in) is a solid line with
-dots on the right axis (the thresholds are dashed, so the two never look alike; a dot
-also shows a lone check-in between gaps). A week without a check-in leaves a gap in the
-line, not a zero. No meaning depends on colour: a bar's height against the labelled
-threshold lines says what its colour says; where the chart is interactive, hovering a
-bar names its status and value.
+Load index per week as bars (1.0 = at capacity), coloured by status, with the "at
+capacity" and "over capacity" levels drawn across the plot as dashed lines over the
+bars, labelled in words and as the left axis's only ticks. Capacity (0-100, from the
+weekly check-in) is a solid line with dots on the right axis (the thresholds are dashed,
+so the two never look alike; a dot also shows a lone check-in between gaps). A week
+without a check-in leaves a gap in the line, not a zero.
+
+Colour is never the only carrier of what matters: a bar at or over capacity (amber,
+red) reaches the labelled dashed lines. Below them the colour tells "below capacity"
+(blue) from "in balance" (green, just under capacity) in the Okabe-Ito palette, which
+stays distinguishable with colour-vision deficiencies; the words are in the hover text
+where the chart is interactive and in the Report's table per week.
 
 Kept light, because every page that shows it waits for its first draw (``make bench``
 times My week's): no legend (each axis title names its series, the capacity title in
 the line's colour, and the pages explain the chart in a caption below it), no value
-label on every bar, and the thresholds as the axis's own grid lines rather than extra
-shapes. Each of those cost the browser a text measurement or a layer per draw.
+label on every bar (each costs the browser a text measurement per draw), and no grid
+lines besides the thresholds.
 """
 
 from __future__ import annotations
@@ -44,6 +48,9 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
     top = max([v for v in load_index if v is not None] + [red]) * 1.2
     # One constructor call with plain dicts: plotly validates each property once, where
     # add_hline/update_layout would walk the figure again for every call (about 10x slower).
+    threshold_lines = [dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=level, y1=level,
+                            line=dict(color=THRESHOLD_GREY, width=1, dash="dash"))
+                       for level in (amber, red)]  # shapes: drawn over the bars, unlike grid lines
     threshold_labels = [dict(xref="x domain", x=0, xanchor="left", yref="y", y=level, yanchor="bottom",
                              showarrow=False,
                              text=translate(lang, key, value=format_number(level, lang, 2, strip=True)))
@@ -63,9 +70,9 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
     )
     fig = go.Figure(data=[bars, capacity_line], layout=dict(
         height=height, margin=dict(l=10, r=10, t=30, b=40), bargap=0.3, showlegend=False,
-        annotations=threshold_labels,
+        shapes=threshold_lines, annotations=threshold_labels,
         yaxis=dict(title=dict(text=translate(lang, "balance.load_index")), range=[0, top], fixedrange=True,
-                   tickvals=[0, amber, red], gridcolor=THRESHOLD_GREY, griddash="dash", gridwidth=1),
+                   tickvals=[0, amber, red], showgrid=False),
         yaxis2=dict(title=dict(text=translate(lang, "balance.capacity"), font=dict(color=BLUE)),
                     range=[0, 105], overlaying="y",
                     side="right", fixedrange=True, showgrid=False, tickvals=[0, 25, 50, 75, 100]),

@@ -60,10 +60,14 @@ def test_balance_figure_gaps_for_missing_checkins_and_words_for_status():
     assert fig.layout.separators == ",."
     texts = [a.text for a in fig.layout.annotations]
     assert texts == ["op capaciteit (1)", "10% erboven (1,1)"]
-    # the threshold lines are the load axis's dashed grid lines, at the levels their labels name
-    assert list(fig.layout.yaxis.tickvals) == [0, 1.0, 1.1] and fig.layout.yaxis.griddash == "dash"
+    # the dashed threshold lines span the plot over the bars, at the levels their labels
+    # name, which are also the load axis's only ticks
+    assert [(s.y0, s.y1, s.xref, s.x0, s.x1, s.line.dash) for s in fig.layout.shapes] == [
+        (1.0, 1.0, "x domain", 0, 1, "dash"), (1.1, 1.1, "x domain", 0, 1, "dash")]
+    assert all(s.layer in (None, "above") for s in fig.layout.shapes)
     assert [(a.y, a.yref) for a in fig.layout.annotations] == [(1.0, "y"), (1.1, "y")]
-    assert not fig.layout.shapes and bars.text is None  # kept light (see the module's docstring)
+    assert list(fig.layout.yaxis.tickvals) == [0, 1.0, 1.1] and fig.layout.yaxis.showgrid is False
+    assert bars.text is None  # kept light (see the module's docstring)
     # no legend: each axis title names its series, the capacity title in the line's colour
     assert fig.layout.showlegend is False
     assert fig.layout.yaxis.title.text == bars.name and fig.layout.yaxis2.title.text == line.name

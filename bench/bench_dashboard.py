@@ -181,8 +181,9 @@ _AFTER_NEXT_PAINT = "const afterNextPaint = (done) => requestAnimationFrame(() =
 # which a user does not wait for to see the chart, and which the one-chart reference
 # page does not have (measured here: up to 100 ms on My week, under 20 on the reference).
 _ARM_CHART_TIMER = """(selector) => {
-  window.__dkChartTime = new Promise((resolve) => {
+  window.__dkChartTime = new Promise((resolve, reject) => {
     let clickedAt = null;
+    const timeout = setTimeout(() => reject(new Error("no chart drawn within 30 s of arming")), 30000);
     document.addEventListener("click", (event) => { clickedAt = event.timeStamp; },
                               {capture: true, once: true});
     // The observer only looks the trace up (no layout); its size is read once per
@@ -191,6 +192,7 @@ _ARM_CHART_TIMER = """(selector) => {
     const sized = () => {
       const trace = document.querySelector(selector);
       if (trace !== null && trace.getBoundingClientRect().height > 0) {
+        clearTimeout(timeout);
         resolve(performance.now() - clickedAt);
       } else {
         requestAnimationFrame(sized);

@@ -582,7 +582,8 @@ def _set_password(target: UserAccount, password: str, now: dt.datetime, *, must_
 
 
 def set_language(session: Session, user: UserAccount | Account | int, language: str) -> None:
-    """Store the user's dashboard language (the default at their next login)."""
+    """Store the user's dashboard language (the dashboard reads it on every run of a
+    logged-in session)."""
     if language not in LANGUAGES:
         raise AccountInputError(["account.language_invalid"])
     _actor(session, user).language = language

@@ -47,9 +47,10 @@ def caseload_frame(cases: Sequence[CaseOverview], trends: dict[str, list], lang:
 
 
 def caseload_table(cases: Sequence[CaseOverview], trends: dict[str, list], lang: str):
-    """:func:`caseload_frame` as the page shows it: a case never rated (or rated
-    incompletely) shows "–" for its score and date, not "None"; scores as whole
-    numbers. The numbers stay numbers underneath, so the column still sorts by score."""
+    """:func:`caseload_frame` as the page shows it: a missing value shows "–", not
+    "None" (a case never rated has no score and no date; an incomplete rating has a
+    date but no score); scores as whole numbers. The numbers stay numbers underneath, so
+    the column still sorts by score."""
     return caseload_frame(cases, trends, lang).style.format(na_rep=EMPTY_CELL, precision=0)
 
 

@@ -1,5 +1,6 @@
 """An account's language in a real browser: stored with the account, shown from login on,
-and kept when a page reruns itself (``st.rerun()``, here starting the second-factor set-up)."""
+kept when a page reruns itself (``st.rerun()``, here starting the second-factor set-up),
+and changed at once from the sidebar, for this run and every one after."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from playwright.sync_api import Page, expect
 from dashboard.i18n import read_catalog
 from store.accounts import create_user
 from store.db import make_engine, session_scope
-from store.models import Therapist
+from store.models import Therapist, UserAccount
+from tests.e2e.test_therapist_journey import pick
 
 NL = read_catalog("nl")
 EN = read_catalog("en")
@@ -46,3 +48,19 @@ def test_an_english_account_stays_english_through_a_page_rerun(app_page: Page, e
     expect(page.get_by_role("heading", name=EN["account.totp_title"])).to_be_visible()
     expect(page.get_by_role("button", name=EN["account.totp_confirm"])).to_be_visible()
     expect(page.get_by_text(NL["account.totp_secret_label"])).to_have_count(0)
+
+    # Switching to Dutch in the sidebar holds: now, after a rerun, and with the account.
+    pick(page.get_by_test_id("stSidebar"), NL["language.name"])
+    expect(page.get_by_role("heading", name=NL["account.totp_title"])).to_be_visible()
+    wait_for_app(page)
+    page.locator("body").press("r")  # Streamlit's rerun key
+    expect(page.get_by_role("button", name=NL["account.totp_confirm"])).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=NL["account.totp_title"])).to_be_visible()
+    engine = make_engine(e2e_database)
+    try:
+        with session_scope(engine) as session:
+            stored = session.query(UserAccount.language).filter_by(username=USERNAME).scalar()
+    finally:
+        engine.dispose()
+    assert stored == "nl"

@@ -107,7 +107,8 @@ with st.sidebar:
     if user is not None:
         auth.logout_button(user)
         auth.session_watchdog()
-    st.caption(t("app.tagline"))
+    else:  # what Draagkracht is for, before login; after it, every element here costs each page
+        st.caption(t("app.tagline"))
 try:
     with auth.checked_for_run(user):  # the page's login check reuses this run's
         navigation.run()

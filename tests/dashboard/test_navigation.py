@@ -46,6 +46,7 @@ def test_before_login_only_the_login_page_exists(app):
     with pytest.raises(ValueError, match="rate_case"):
         app.switch_page("pages/rate_case.py")
     assert not shows_rate_case(app)
+    assert [c.value for c in app.sidebar.caption] == [NL["app.tagline"]]  # what Draagkracht is for
 
 
 def test_a_therapist_gets_the_therapist_pages(logged_in, run):
@@ -56,8 +57,9 @@ def test_a_therapist_gets_the_therapist_pages(logged_in, run):
     run(at)
     assert titles(at) == [NL["account.title"]]
     assert [b.label for b in at.sidebar.button] == [NL["auth.logout"]]
-    assert NL["auth.logged_in_as"].format(username="anna", role=NL["role.therapist"]) in [
-        c.value for c in at.sidebar.caption]
+    # who is logged in; nothing decorative (each sidebar element costs every page's first draw)
+    assert [c.value for c in at.sidebar.caption] == [
+        NL["auth.logged_in_as"].format(username="anna", role=NL["role.therapist"])]
 
 
 @pytest.mark.parametrize("role", ["supervisor", "researcher", "admin"])

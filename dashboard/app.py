@@ -3,8 +3,8 @@
 Sets up the page, the language selector (Dutch by default, kept in
 ``st.session_state["language"]``; once logged in, the language stored with the account,
 read on every run: a change in the selector is stored at once and follows the user into
-their other open sessions and the next login), the login, and the navigation per role: before login
-only the login page exists; after login only the pages of the user's role are
+their other open sessions and the next login), the login, and the navigation per role:
+before login only the login page exists; after login only the pages of the user's role are
 registered with ``st.navigation``, so another role's page cannot be reached, not even
 by its URL. A user whose role requires a second factor and has none gets only the
 account page until it is set up, as does a user with a temporary password until they

@@ -63,26 +63,39 @@ def chromium_path() -> str | None:
 def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A fresh SQLite database, migrated by ``python -m store upgrade``, with a
     therapist account; returns its URL."""
-    from store.accounts import create_user
-    from store.db import make_engine, session_scope
-    from store.models import Therapist
-
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'draagkracht.sqlite3'}"
     env = {**os.environ, "DRAAGKRACHT_DATABASE_URL": url}
     done = subprocess.run([sys.executable, "-m", "store", "upgrade"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    engine = make_engine(url)
+    _add_therapist_account(url, THERAPIST, PASSWORD)
+    return url
+
+
+def _add_therapist_account(database_url: str, username: str, password: str, *, language: str = "nl") -> None:
+    """A therapist (starting, 20 sessions a week) with a login, made with the store's own
+    functions."""
+    from store.accounts import create_user
+    from store.db import make_engine, session_scope
+    from store.models import Therapist
+
+    engine = make_engine(database_url)
     try:
         with session_scope(engine) as session:
-            therapist = Therapist(display_name="E2E", experience="starting", contracted_sessions=20)
+            therapist = Therapist(display_name=username, experience="starting", contracted_sessions=20)
             session.add(therapist)
             session.flush()
-            create_user(session, username=THERAPIST, password=PASSWORD, role="therapist",
-                        therapist_id=therapist.id)
+            create_user(session, username=username, password=password, role="therapist",
+                        therapist_id=therapist.id, language=language)
     finally:
         engine.dispose()
-    return url
+
+
+@pytest.fixture(scope="session")
+def add_therapist_account():
+    """``add_therapist_account(database_url, username, password, language="nl")``: one
+    more therapist login in a test's database."""
+    return _add_therapist_account
 
 
 def _serve(script: str, database_url: str, log_path: Path) -> Iterator[str]:

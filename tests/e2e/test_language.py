@@ -7,10 +7,9 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from dashboard.i18n import read_catalog
-from store.accounts import create_user
 from store.db import make_engine, session_scope
-from store.models import Therapist, UserAccount
-from tests.e2e.test_therapist_journey import pick
+from store.models import UserAccount
+from tests.e2e.widgets import pick
 
 NL = read_catalog("nl")
 EN = read_catalog("en")
@@ -18,22 +17,10 @@ USERNAME = "e2e-english"
 PASSWORD = "browser-test-wachtwoord-2"
 
 
-def _english_account(database_url: str) -> None:
-    engine = make_engine(database_url)
-    try:
-        with session_scope(engine) as session:
-            therapist = Therapist(display_name="E2E EN", experience="starting", contracted_sessions=20)
-            session.add(therapist)
-            session.flush()
-            create_user(session, username=USERNAME, password=PASSWORD, role="therapist",
-                        therapist_id=therapist.id, language="en")
-    finally:
-        engine.dispose()
-
-
 def test_an_english_account_stays_english_through_a_page_rerun(app_page: Page, e2e_database: str,
-                                                                log_in, wait_for_app) -> None:
-    _english_account(e2e_database)
+                                                                add_therapist_account, log_in,
+                                                                wait_for_app) -> None:
+    add_therapist_account(e2e_database, USERNAME, PASSWORD, language="en")
     page = app_page
     log_in(page, USERNAME, PASSWORD, expect_language="en")
     expect(page.get_by_role("heading", name=EN["my_week.title"])).to_be_visible()

@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from complexity import INSTRUMENT, score_case
 from dashboard.i18n import read_catalog
+from tests.e2e.widgets import pick
 
 pytestmark = pytest.mark.browser
 
@@ -31,22 +32,9 @@ def open_expander(page: Page, label: str) -> None:
     expect(details).to_have_attribute("open", "")
 
 
-def pick(page: Page, scope: Locator, option_name: str) -> Locator:
-    """Choose a radio option by its accessible name inside ``scope``; return the radio.
-
-    The input itself is visually hidden, so click its visible label, as a user does.
-    """
-    radio = scope.get_by_role("radio", name=option_name, exact=True)
-    scope.get_by_test_id("stRadioOption").filter(
-        has=page.get_by_role("radio", name=option_name, exact=True)
-    ).click()
-    expect(radio).to_be_checked()
-    return radio
-
-
 def choose_level(page: Page, item_label: str, level: int) -> None:
     """Pick ``level`` for an item; its radio group is named by the item label."""
-    pick(page, page.get_by_role("radiogroup", name=item_label, exact=True), str(level))
+    pick(page.get_by_role("radiogroup", name=item_label, exact=True), str(level))
 
 
 def shoot(page: Page, path: Path, anchor: Locator | None = None) -> None:
@@ -93,7 +81,7 @@ def test_rate_a_case_then_switch_to_english(app_page: Page, log_in, wait_for_app
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shoot(page, artifacts_dir / "03-result-dutch.png", page.get_by_role("heading", name=NL["result.title"]))
 
-    pick(page, page.get_by_test_id("stSidebar"), EN["language.name"])
+    pick(page.get_by_test_id("stSidebar"), EN["language.name"])
     expect(page.get_by_role("heading", name=EN["rate.title"])).to_be_visible()
     wait_for_app(page)
     expect(metrics.filter(has_text=EN["result.band"])).to_contain_text(EN["band.moderate"])

@@ -4,7 +4,7 @@ and calibration. Pure computation: no files, no database, no UI."""
 from .checkin import CHECKIN, capacity_score
 from .config import BANDS, DEFAULT_CONFIG, INCOMPLETE, MODEL_VERSION, ModelConfig
 from .flags import FLAG_CATALOG, Flag
-from .instrument import INSTRUMENT, Instrument, Item
+from .instrument import INSTRUMENT, LANGUAGES, Instrument, Item
 from .load import LOAD_STATUSES, therapist_flags, weekly_load
 from .scoring import BAND_CATEGORIES, DOMAINS, CaseScore, band_of, score_case, score_cases
 from .validation import InputProblem, RatingsInputError
@@ -12,7 +12,7 @@ from .validation import InputProblem, RatingsInputError
 __all__ = [
     "BANDS", "BAND_CATEGORIES", "CHECKIN", "CaseScore", "ComplexityCalibrator", "DEFAULT_CONFIG",
     "DOMAINS", "FLAG_CATALOG", "Flag", "INCOMPLETE", "INSTRUMENT", "InputProblem", "Instrument",
-    "Item", "LOAD_STATUSES", "MODEL_VERSION", "ModelConfig", "RatingsInputError", "WeightComparison",
+    "Item", "LANGUAGES", "LOAD_STATUSES", "MODEL_VERSION", "ModelConfig", "RatingsInputError", "WeightComparison",
     "band_of", "capacity_score", "compare_weights", "score_case", "score_cases", "therapist_flags",
     "weekly_load",
 ]

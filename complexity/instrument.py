@@ -14,7 +14,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
-LANGUAGES: tuple[str, ...] = ("nl", "en")
+LANGUAGES: tuple[str, ...] = ("nl", "en")  # the languages of every text in Draagkracht; Dutch first (the default)
 LEVELS: tuple[int, ...] = (0, 1, 2, 3)
 MIN_LEVEL, MAX_LEVEL = LEVELS[0], LEVELS[-1]
 

@@ -16,6 +16,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from .calendar import iso_week_label, monday_of
 from .config import DEFAULT_CONFIG, ModelConfig
 from .flags import Flag, sort_flags
 
@@ -29,15 +30,9 @@ LOAD_COLUMNS: tuple[str, ...] = (
 def week_start(dates) -> pd.Series | dt.date:
     """Monday of the ISO week of each date."""
     if isinstance(dates, (dt.date, dt.datetime, pd.Timestamp)):
-        d = pd.Timestamp(dates).normalize()
-        return (d - pd.Timedelta(days=d.weekday())).date()
+        return monday_of(pd.Timestamp(dates))
     d = pd.to_datetime(pd.Series(dates)).dt.normalize()
     return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
-
-
-def iso_week_label(monday) -> str:
-    year, week, _ = pd.Timestamp(monday).isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def session_weight(complexity, config: ModelConfig = DEFAULT_CONFIG):

@@ -11,6 +11,8 @@ import os
 import sys
 import tempfile
 
+from complexity import LANGUAGES
+
 from .codebook import codebook_csv, codebook_markdown
 
 
@@ -20,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     book = sub.add_parser("codebook", help="write the codebook of every exported table",
                           description="Write the codebook of every exported table.")
     book.add_argument("--format", choices=("md", "csv"), default="md", help="Markdown (default) or CSV")
-    book.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of labels and values (default nl)")
+    book.add_argument("--lang", choices=LANGUAGES, default="nl", help="language of labels and values (default nl)")
     book.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     return parser
 

@@ -18,14 +18,12 @@ definitions ``store.models`` should import instead of repeating.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from zoneinfo import ZoneInfo
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from complexity import BAND_CATEGORIES, CHECKIN, FLAG_CATALOG, INSTRUMENT, LOAD_STATUSES
+from complexity import BAND_CATEGORIES, CHECKIN, FLAG_CATALOG, INSTRUMENT, LANGUAGES, LOAD_STATUSES
 from complexity.checkin import Checkin, CheckinField
 from complexity.instrument import MAX_LEVEL, MIN_LEVEL, Instrument
 from complexity.load import LOAD_COLUMNS
@@ -33,7 +31,6 @@ from complexity.load import LOAD_COLUMNS
 # --- shared constants (store.models should import these) --------------------------------
 EXPERIENCE: tuple[str, ...] = ("starting", "experienced")
 ROLES: tuple[str, ...] = ("therapist", "supervisor", "researcher", "admin")
-LANGUAGES: tuple[str, ...] = ("nl", "en")
 GOAL_STATUSES: tuple[str, ...] = ("open", "achieved", "partly", "not_achieved")
 AUDIT_ACTIONS: tuple[str, ...] = (
     "read", "create", "change", "delete", "export", "search",
@@ -67,25 +64,6 @@ def normalize_case_code(text: str) -> str:
     if len(raw) != 8 or not _CASE_CODE_RE.match(code):
         raise ValueError(f"{text!r} is not a case code (C-XXXX-XXXX)")
     return code
-
-
-PRACTICE_TIME_ZONE = ZoneInfo("Europe/Amsterdam")
-
-
-def today() -> dt.date:
-    """Today's date in the Netherlands, whatever the server's clock zone; the one clock
-    the "not in the future" rules and the weeks read (a UTC server would otherwise still
-    be in last week on Monday before 01:00/02:00)."""
-    return dt.datetime.now(PRACTICE_TIME_ZONE).date()
-
-
-def local_time(moment: dt.datetime) -> dt.datetime:
-    """A stored (UTC) timestamp as the practice reads it."""
-    return moment.astimezone(PRACTICE_TIME_ZONE)
-
-
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 # --- field specs ----------------------------------------------------------------------
@@ -363,7 +341,7 @@ def item_fields(instrument: Instrument = INSTRUMENT) -> tuple[FieldSpec, ...]:
     out = []
     for item in instrument.items:
         levels = {lang: "; ".join(f"{i} = {t}" for i, t in enumerate(instrument.level_labels[lang]))
-                  for lang in ("nl", "en")}
+                  for lang in LANGUAGES}
         out.append(FieldSpec(
             item.id, "whole", _labels(item.label("nl"), item.label("en")), required=False,
             min=MIN_LEVEL, max=MAX_LEVEL, values=_labels(levels["nl"], levels["en"]),
@@ -514,6 +492,6 @@ __all__ = [
     "EXPERIENCE", "EXPORT_TABLES", "FieldSpec", "GOAL_STATUSES", "IMPORT_TABLES", "LANGUAGES",
     "MAX_CONTRACTED_SESSIONS", "MAX_SESSION_MINUTES", "MIN_CONTRACTED_SESSIONS", "MIN_SESSION_MINUTES",
     "REFLECTION_MAX", "ROLES", "SELFCARE_ACTIONS", "TableSpec", "USERNAME_PATTERN", "action_fields",
-    "checkin_fields", "domain_fields", "export_tables", "import_tables", "item_fields", "monday_of",
-    "normalize_case_code", "number_text", "today",
+    "checkin_fields", "domain_fields", "export_tables", "import_tables", "item_fields",
+    "normalize_case_code", "number_text",
 ]

@@ -35,6 +35,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from complexity.calendar import today as practice_today
+
 from .problems import Problem, render
 
 KINDS: tuple[str, ...] = ("bsn", "email", "phone", "date_of_birth")
@@ -134,9 +136,7 @@ _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\uf
 
 
 def _today() -> dt.date:
-    from .fields import today
-
-    return today()
+    return practice_today()
 
 
 def _date_of(m: re.Match, text: str, today: dt.date) -> dt.date | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 SHOWN_CHARS = 40
-LANGS: tuple[str, ...] = ("nl", "en")
+from complexity import LANGUAGES as LANGS
 
 # code -> (English, Dutch). Templates use str.format with the problem's parameters.
 MESSAGES: Mapping[str, tuple[str, str]] = {

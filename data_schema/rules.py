@@ -33,6 +33,8 @@ from typing import Any
 
 import pandas as pd
 
+from complexity.calendar import iso_week_label, monday_of, monday_of_label, today
+
 from . import fields
 from .fields import FieldSpec
 from .guard import find_identifiers, found_params
@@ -136,7 +138,7 @@ def parse_week(text: str) -> dt.date:
     m = _ISO_WEEK.fullmatch(text)
     if m:
         try:
-            return dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+            return monday_of_label(int(m.group(1)), int(m.group(2)))
         except ValueError:
             raise RuleError("bad_week", value=text) from None
     try:
@@ -213,17 +215,12 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
     return text  # text, free_text
 
 
-def week_label(monday: dt.date) -> str:
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def monday_params(value: dt.date, shown: str) -> dict[str, Any]:
-    monday = fields.monday_of(value)
+    monday = monday_of(value)
     return {
         "value": shown, "weekday_en": WEEKDAYS["en"][value.weekday()],
         "weekday_nl": WEEKDAYS["nl"][value.weekday()], "monday": monday.isoformat(),
-        "week": week_label(monday),
+        "week": iso_week_label(monday),
     }
 
 
@@ -243,7 +240,7 @@ def check_value(spec: FieldSpec, value: Any, shown: str | None = None) -> None:
     elif t in ("date", "week"):
         if t == "week" and value.weekday() != 0:
             raise RuleError("not_a_monday", **monday_params(value, shown))
-        limit = fields.today() if t == "date" else fields.monday_of(fields.today())
+        limit = today() if t == "date" else monday_of(today())
         if spec.not_future and value > limit:
             raise RuleError("future_date", value=shown)
     elif t == "choice":
@@ -300,5 +297,5 @@ def _already_typed(spec: FieldSpec, raw: object) -> tuple[Any, str] | None:
 
 __all__ = [
     "RuleError", "WEEKDAYS", "cell_text", "check_value", "monday_params", "parse_date", "parse_value", "range_params",
-    "parse_week", "read_value", "week_label",
+    "parse_week", "read_value",
 ]

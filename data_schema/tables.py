@@ -44,6 +44,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from complexity import INSTRUMENT
+from complexity.calendar import monday_of, today
 from . import fields
 from .fields import (
     BAND, COMPLEXITY, EXPORT_TABLES, FLAGS, IMPORT_TABLES, INSTRUMENT_VERSION, INTERACTION,
@@ -83,8 +84,8 @@ def _as_datetimes(s: pd.Series) -> pd.Series:
 
 def _not_future_check(week: bool) -> Callable:
     def check(cls, s: pd.Series) -> pd.Series:
-        today = fields.today()
-        limit = pd.Timestamp(fields.monday_of(today) if week else today)
+        now = today()
+        limit = pd.Timestamp(monday_of(now) if week else now)
         d = _as_datetimes(s)
         return d.isna() | (d <= limit)
     return check

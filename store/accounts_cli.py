@@ -19,6 +19,8 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from complexity import LANGUAGES
+
 
 class _Refused(Exception):
     pass
@@ -29,7 +31,7 @@ def add_arguments_for(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--username", required=True, help="the account's username")
     else:
         parser.add_argument("--username", required=True, help="the admin's username (3-64 characters)")
-        parser.add_argument("--language", choices=("nl", "en"), default="nl",
+        parser.add_argument("--language", choices=LANGUAGES, default="nl",
                             help="the admin's dashboard language (default nl)")
         parser.add_argument("--force", action="store_true",
                             help="create the account even though an admin exists already")

@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 
 from complexity import BANDS, CHECKIN, DEFAULT_CONFIG, INSTRUMENT, capacity_score, score_cases
 from complexity.load import capacity_of, session_weight
-from data_schema.fields import today as practice_today
+from complexity.calendar import today as practice_today
 
 from . import audit
 from .bulk import insert_rows as bulk_insert

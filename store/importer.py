@@ -85,7 +85,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from complexity import CHECKIN, DEFAULT_CONFIG, INSTRUMENT, ModelConfig, capacity_score, score_cases
-from complexity.load import iso_week_label, session_weight
+from complexity.calendar import iso_week_label
+from complexity.load import session_weight
 from data_schema.guard import find_identifiers
 from data_schema.problems import Problem, where
 from data_schema.tables import KINDS, validate_table

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from complexity import DEFAULT_CONFIG, INSTRUMENT, Flag, ModelConfig, therapist_flags
 from complexity.scoring import case_flags
 from complexity.flags import sort_flags
-from complexity.load import iso_week_label
+from complexity.calendar import iso_week_label
 
 from data_schema.problems import Problem
 

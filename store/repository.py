@@ -39,10 +39,10 @@ from sqlalchemy.orm import Session
 from complexity import CHECKIN, DEFAULT_CONFIG, INSTRUMENT, CaseScore, ModelConfig, RatingsInputError
 from complexity import capacity_score, score_case
 from complexity.config import BANDS
-from complexity.load import LOAD_COLUMNS, iso_week_label, load_from_totals, session_weight
+from complexity.calendar import iso_week_label, monday_of, today
+from complexity.load import LOAD_COLUMNS, load_from_totals, session_weight
 
 from data_schema.guard import check_free_text
-from data_schema.fields import today as practice_today
 from data_schema.problems import Problem
 
 from . import audit
@@ -134,15 +134,6 @@ class CheckinRecord:
 
 
 # --- dates ------------------------------------------------------------------------------
-
-def today() -> dt.date:
-    """Today in the practice's time zone (see ``data_schema.fields.today``)."""
-    return practice_today()
-
-
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
 
 def week_range(weeks: int | Iterable[dt.date], as_of: dt.date | None = None) -> list[dt.date]:
     """The Mondays asked for: ``weeks`` ISO weeks up to and including the week of

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complexity import CHECKIN, DEFAULT_CONFIG, INSTRUMENT, ModelConfig
-from complexity.load import iso_week_label
+from complexity.calendar import iso_week_label
 
 from data_schema.problems import Problem
 

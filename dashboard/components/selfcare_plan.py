@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Callable, Mapping
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from complexity import CHECKIN, Flag
+from complexity.calendar import practice_time_zone
 from complexity.selfcare import SELFCARE_RULES, Advice, selfcare_advice
 from dashboard.components.calendar import checkin_reminder_ics
 from dashboard.i18n import translate
 
-LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 REMINDER_TIME = dt.time(9, 0)
 OWN_GOAL = "__own__"
 
@@ -80,7 +79,7 @@ def render_resources(advice: list[Advice], lang: str) -> None:
 
 def next_checkin_start(week_start: dt.date) -> dt.datetime:
     monday = week_start + dt.timedelta(weeks=1)
-    return dt.datetime.combine(monday, REMINDER_TIME, tzinfo=LOCAL_TIME)
+    return dt.datetime.combine(monday, REMINDER_TIME, tzinfo=practice_time_zone())
 
 
 def render_arrange(week_start: dt.date, goal_text: str | None, username: str, lang: str) -> None:

@@ -19,8 +19,9 @@ from typing import Mapping
 
 import streamlit as st
 
-LANGUAGES: tuple[str, ...] = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
+from complexity import LANGUAGES
+
+DEFAULT_LANGUAGE = LANGUAGES[0]
 LANGUAGE_KEY = "language"  # session_state key (also the sidebar selector's widget key)
 CATALOG_DIR = Path(__file__).resolve().parent
 

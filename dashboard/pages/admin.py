@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.components import auth
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from data_schema.fields import local_time
+from complexity.calendar import local_time
 from dashboard.i18n import t
 from store import StoreError
 from store import admin

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from complexity import DEFAULT_CONFIG, ModelConfig
 from complexity.load import (
     capacity_of,
-    iso_week_label,
     load_status,
     session_weight,
     therapist_flags,
@@ -89,11 +88,6 @@ def test_load_is_the_sum_of_session_weights(sessions):
     assert row["sessions"] == len(sessions)
     assert row["load"] == pytest.approx(sum(1 + 0.02 * c for _, c in sessions))
     assert row["load_index"] == pytest.approx(row["load"] / row["capacity"])
-
-
-def test_iso_week_labels_cross_the_year_boundary():
-    assert iso_week_label(dt.date(2026, 12, 28)) == "2026-W53"
-    assert iso_week_label(dt.date(2027, 1, 4)) == "2027-W01"
 
 
 def _load_over(weeks: list[tuple[int, float]]):

@@ -13,6 +13,7 @@ import datetime as dt
 import pandas as pd
 from hypothesis import strategies as st
 
+from complexity.calendar import monday_of
 from data_schema import fields
 from data_schema.fields import FieldSpec, TableSpec
 
@@ -29,7 +30,7 @@ def case_codes() -> st.SearchStrategy[str]:
 
 
 def mondays(up_to: dt.date = TODAY) -> st.SearchStrategy[dt.date]:
-    last = fields.monday_of(up_to)
+    last = monday_of(up_to)
     return st.integers(0, 52 * 30).map(lambda k: last - dt.timedelta(weeks=k))
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from complexity import CHECKIN, INSTRUMENT
 from complexity.instrument import parse_instrument
+from complexity.calendar import monday_of
 from data_schema import fields
 from data_schema.fields import IMPORT_TABLES
 from data_schema.records import (
@@ -23,7 +24,7 @@ from data_schema.tables import build_model, validate_table
 from tests.data_schema.strategies import valid_rows
 
 TODAY = dt.date.today()
-LAST_MONDAY = fields.monday_of(TODAY)
+LAST_MONDAY = monday_of(TODAY)
 UTC = dt.timezone.utc
 
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from complexity import CHECKIN, INSTRUMENT
+from complexity.calendar import monday_of
 from data_schema import fields
 from data_schema.fields import IMPORT_TABLES, FieldSpec
 from data_schema.tables import (
@@ -23,7 +24,7 @@ from tests.data_schema.strategies import valid_rows
 
 SOME = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TODAY = dt.date.today()
-LAST_MONDAY = fields.monday_of(TODAY)
+LAST_MONDAY = monday_of(TODAY)
 
 
 def table(**columns) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from complexity import CHECKIN, INSTRUMENT, capacity_score, score_case
 from dashboard.i18n import read_catalog
 from store.db import make_engine, session_scope
 from store.models import Case, TherapySession, UserAccount
-from store.repository import monday_of
+from complexity.calendar import monday_of
 from tests.e2e.widgets import pick
 
 pytestmark = pytest.mark.browser

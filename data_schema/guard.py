@@ -37,16 +37,11 @@ from dataclasses import dataclass
 
 from complexity.calendar import today as practice_today
 
+from .i18n import Joined, Text
 from .problems import Problem, render
 
 KINDS: tuple[str, ...] = ("bsn", "email", "phone", "date_of_birth")
 
-_KIND_TEXT = {
-    "bsn": ("a BSN (citizen service number)", "een BSN (burgerservicenummer)"),
-    "email": ("an e-mail address", "een e-mailadres"),
-    "phone": ("a phone number", "een telefoonnummer"),
-    "date_of_birth": ("a full date (possibly a date of birth)", "een volledige datum (mogelijk een geboortedatum)"),
-}
 
 
 @dataclass(frozen=True)
@@ -57,9 +52,12 @@ class Finding:
     text: str  # the matched text, masked: only its first and last two characters show
     span: tuple[int, int]  # [start, end) in the text
 
+    def as_text(self) -> Text:
+        """What was found, as the catalog says it (``identifier.<kind>``), masked."""
+        return Text(f"identifier.{self.kind}", masked=self.text)
+
     def describe(self, lang: str = "en") -> str:
-        en, nl = _KIND_TEXT[self.kind]
-        return f"{nl if lang == 'nl' else en} ({self.text})"
+        return self.as_text().render(lang)
 
 
 class IdentifierFound(ValueError):
@@ -241,13 +239,12 @@ def _outermost(found: list[Finding]) -> list[Finding]:
 
 
 def describe(findings: list[Finding], lang: str = "en") -> str:
-    parts = [f.describe(lang) for f in findings]
-    joiner = " en " if lang == "nl" else " and "
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + joiner + parts[-1]
+    return Joined(f.as_text() for f in findings).render(lang)
 
 
-def found_params(findings: list[Finding]) -> dict[str, str]:
-    return {"found_en": describe(findings, "en"), "found_nl": describe(findings, "nl")}
+def found_params(findings: list[Finding]) -> dict[str, Joined]:
+    """The parameters of the ``identifier_found`` problem: what was found, masked."""
+    return {"found": Joined(f.as_text() for f in findings)}
 
 
 def identifier_problem(findings: list[Finding], row: int | None, column: str | None) -> Problem:

@@ -28,7 +28,7 @@ from complexity.instrument import Instrument
 from . import fields as F
 from .fields import FieldSpec, TableSpec
 from .guard import IdentifierFound
-from .problems import MESSAGES, render
+from .problems import has_message, render
 from .rules import RuleError, read_value
 
 _PY_TYPES: dict[str, Any] = {
@@ -259,7 +259,7 @@ def explain_errors(exc: pydantic.ValidationError, lang: str = "nl") -> list[str]
         code = err["type"]
         if "other_column" in ctx:  # a form names the other field by its label too
             ctx["other_column"] = label_of(exc.title, ctx["other_column"], lang)
-        if code in MESSAGES:
+        if has_message(code):
             text = render(code, lang, ctx)
         elif code == "value_error" and isinstance(ctx.get("error"), IdentifierFound):
             text = ctx["error"].message(lang)

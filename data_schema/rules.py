@@ -38,6 +38,7 @@ from complexity.calendar import iso_week_label, monday_of, monday_of_label, toda
 from . import fields
 from .fields import FieldSpec
 from .guard import find_identifiers, found_params
+from .i18n import Text
 
 _WHOLE = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?")
@@ -47,10 +48,6 @@ _LIST_SEP = re.compile(r"[;,|]")
 _CASE_CODE = re.compile(fields.CASE_CODE_PATTERN)
 _MAX_DIGITS = 15  # beyond this a number is out of every range (and beyond float precision)
 MIN_YEAR, MAX_YEAR = 1900, 2100
-WEEKDAYS = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-}
 _TRUE = frozenset({"1", "true", "waar", "ja", "j", "yes", "y", "x"})
 _FALSE = frozenset({"0", "false", "onwaar", "nee", "n", "no"})
 
@@ -218,8 +215,7 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
 def monday_params(value: dt.date, shown: str) -> dict[str, Any]:
     monday = monday_of(value)
     return {
-        "value": shown, "weekday_en": WEEKDAYS["en"][value.weekday()],
-        "weekday_nl": WEEKDAYS["nl"][value.weekday()], "monday": monday.isoformat(),
+        "value": shown, "weekday": Text(f"weekday.{value.weekday()}"), "monday": monday.isoformat(),
         "week": iso_week_label(monday),
     }
 
@@ -296,6 +292,6 @@ def _already_typed(spec: FieldSpec, raw: object) -> tuple[Any, str] | None:
 
 
 __all__ = [
-    "RuleError", "WEEKDAYS", "cell_text", "check_value", "monday_params", "parse_date", "parse_value", "range_params",
+    "RuleError", "cell_text", "check_value", "monday_params", "parse_date", "parse_value", "range_params",
     "parse_week", "read_value",
 ]

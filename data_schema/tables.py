@@ -51,6 +51,7 @@ from .fields import (
     MODEL_VERSION, FieldSpec, TableSpec, contribution_fields, domain_fields,
 )
 from .guard import find_identifiers, found_params
+from .i18n import Text
 from .problems import Problem
 from .rules import RuleError, cell_text, monday_params, parse_value, range_params
 
@@ -397,8 +398,7 @@ class _Validation:
         close = difflib.get_close_matches(name, expected, n=1)
         return Problem.make(
             "unknown_column", None, name, expected=shown,
-            hint_en=f" (did you mean '{close[0]}'?)" if close else "",
-            hint_nl=f" (bedoelde je '{close[0]}'?)" if close else "",
+            hint=Text("problem.did_you_mean", name=close[0]) if close else "",
         )
 
     def _col_index(self) -> dict[str, int]:

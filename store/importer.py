@@ -23,9 +23,9 @@ Accepted files
 
 Limits
 ------
-At most :data:`~store.filereader.MAX_FILE_BYTES` (50 MB) per file, refused before it is
-read; at most :data:`~store.filereader.MAX_ROWS` (1,000,000) data rows and
-:data:`~store.filereader.MAX_COLUMNS` (200) columns; an XLSX may unpack to at most
+At most :data:`~data_schema.reader.limits.MAX_FILE_BYTES` (50 MB) per file, refused before it is
+read; at most :data:`~data_schema.reader.limits.MAX_ROWS` (1,000,000) data rows and
+:data:`~data_schema.reader.limits.MAX_COLUMNS` (200) columns; an XLSX may unpack to at most
 512 MB. Reports list at most :data:`MAX_LISTED_PROBLEMS` problems and say how many more
 there are (``validate_table`` itself lists the first 1,000 cell problems of a file).
 
@@ -72,7 +72,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,14 +87,15 @@ from complexity import CHECKIN, DEFAULT_CONFIG, INSTRUMENT, ModelConfig, capacit
 from complexity.calendar import iso_week_label
 from complexity.load import session_weight
 from data_schema.guard import find_identifiers
-from data_schema.problems import Problem, where
+from data_schema.i18n import plural, translate
+from data_schema.problems import Problem
 from data_schema.tables import KINDS, validate_table
 
 from . import audit
 from .bulk import column_values, insert_columns
 from .codes import new_case_code
 from .db import session_scope
-from .filereader import read_table
+from data_schema.reader import read_table
 from .models import (
     ACTION_COLUMNS,
     SELFCARE_ACTIONS,
@@ -139,21 +139,13 @@ class ImportReport:
         return not self.problems and self.total_problems == 0
 
     def summary(self, lang: str | None = None) -> str:
-        nl = (lang or self.lang) == "nl"
+        lang = lang or self.lang
         if self.ok:
-            n = self.stored
-            text = (f"{n} {'rij' if n == 1 else 'rijen'} ({self.kind}) ingelezen uit {self.file_name}" if nl
-                    else f"imported {n} {'row' if n == 1 else 'rows'} ({self.kind}) from {self.file_name}")
+            text = plural(lang, "cli.import.stored", self.stored, kind=self.kind, file=self.file_name)
             if self.created_teams:
-                teams = ", ".join(self.created_teams)
-                text += f"; nieuwe teams: {teams}" if nl else f"; new teams: {teams}"
+                text += translate(lang, "cli.import.new_teams", teams=", ".join(self.created_teams))
             return text
-        n = self.total_problems
-        if nl:
-            return (f"niets ingelezen uit {self.file_name}: {n} {'probleem' if n == 1 else 'problemen'} "
-                    "(alle rijen worden ingelezen of geen enkele)")
-        return (f"nothing imported from {self.file_name}: {n} problem{'' if n == 1 else 's'} "
-                "(all rows are stored or none)")
+        return plural(lang, "cli.import.refused", self.total_problems, file=self.file_name)
 
     def lines(self, lang: str | None = None) -> list[str]:
         """The summary and one line per problem."""
@@ -161,7 +153,7 @@ class ImportReport:
         out = [self.summary(lang)] + [p.message(lang) for p in self.problems]
         more = self.total_problems - len(self.problems)
         if more > 0:
-            out.append(f"... en nog {more} problemen" if lang == "nl" else f"... and {more} more problems")
+            out.append(plural(lang, "cli.more_problems", more))
         return out
 
     def text(self, lang: str | None = None) -> str:
@@ -177,10 +169,6 @@ class ImportReport:
                 writer.writerow(["" if p.row is None else p.row, p.column or "", p.code, p.message(lang)])
 
 
-def _problem(code: str, en: str, nl: str, row: int | None = None, column: str | None = None) -> Problem:
-    return Problem(row, column, code, where(row, column, "en") + en, where(row, column, "nl") + nl)
-
-
 class _Problems:
     """Collects problems: at most one per (row, column, code), the first
     MAX_LISTED_PROBLEMS listed, all counted."""
@@ -193,8 +181,7 @@ class _Problems:
 
     def add(self, problem: Problem) -> None:
         if problem.code == "too_many_problems":  # validate_table's count of what it did not list
-            more = re.search(r"([0-9]+)", problem.message_en)
-            self.total += int(more.group(1)) if more else 1
+            self.total += int(problem.params.get("more", 1))
             return
         key = (problem.row, problem.column, problem.code)
         if key in self._seen:
@@ -267,8 +254,7 @@ def import_file(
             write = _PREPARE[kind](ctx)
             if problems or not len(clean):
                 if not problems:
-                    problems.add(_problem("empty", "the file has no data rows",
-                                          "het bestand bevat geen gegevensrijen"))
+                    problems.add(Problem.make("empty"))
                 raise _Abort
             stored = write()
             audit.record(
@@ -281,13 +267,7 @@ def import_file(
         report.stored = 0
     except IntegrityError:
         report.stored = 0
-        problems.add(_problem(
-            "conflict",
-            "the data changed while importing (a record in the file was stored by someone else at "
-            "the same moment); nothing was imported: try again",
-            "de gegevens veranderden tijdens het inlezen (een record uit het bestand werd tegelijk "
-            "door iemand anders opgeslagen); er is niets ingelezen: probeer het opnieuw",
-        ))
+        problems.add(Problem.make("conflict"))
     return _finish(report, problems)
 
 
@@ -345,9 +325,11 @@ class _Context:
             ok &= np.fromiter(((int(r), column) not in bad for r in self.rows), dtype=bool, count=len(self.rows))
         return ok
 
-    def add(self, code: str, mask: np.ndarray, column: str, en: Callable[[int], str], nl: Callable[[int], str]) -> None:
+    def add(self, code: str, mask: np.ndarray, column: str, params: Callable[[int], dict]) -> None:
+        """A problem ``code`` in ``column`` of every row in ``mask``, its message
+        parameters from ``params(i)``."""
         for i in np.flatnonzero(mask):
-            self.problems.add(_problem(code, en(i), nl(i), int(self.rows[i]), column))
+            self.problems.add(Problem.make(code, int(self.rows[i]), column, **params(i)))
 
 
 def _chunks(values: Sequence, size: int = LOOKUP_CHUNK) -> Iterable[Sequence]:
@@ -376,15 +358,9 @@ def _accounts(ctx: _Context, column: str = "username") -> pd.DataFrame:
     therapist = np.array([f is not None and f[0] == "therapist" and f[1] is not None for f in facts], dtype=bool)
     active = np.array([f is not None and f[2] and f[3] for f in facts], dtype=bool)
     shown = names.tolist()
-    ctx.add("unknown_username", usable & ~known, column,
-            lambda i: f"there is no account with username '{shown[i]}'",
-            lambda i: f"er is geen account met gebruikersnaam '{shown[i]}'")
-    ctx.add("not_a_therapist", known & ~therapist, column,
-            lambda i: f"'{shown[i]}' is not a therapist's account",
-            lambda i: f"'{shown[i]}' is geen account van een therapeut")
-    ctx.add("inactive_therapist", therapist & ~active, column,
-            lambda i: f"therapist '{shown[i]}' is no longer active",
-            lambda i: f"therapeut '{shown[i]}' is niet meer actief")
+    ctx.add("unknown_username", usable & ~known, column, lambda i: {"value": shown[i]})
+    ctx.add("not_a_therapist", known & ~therapist, column, lambda i: {"value": shown[i]})
+    ctx.add("inactive_account", therapist & ~active, column, lambda i: {"value": shown[i]})
     tids = [f[1] if f is not None else None for f in facts]
     return pd.DataFrame({"therapist_id": pd.array(tids, dtype="Int64"), "ok": therapist & active})
 
@@ -445,8 +421,7 @@ def _case_period_checks(ctx: _Context, column: str, case_column: str = "case_cod
     aligned = stored.reindex(codes.where(usable, None).tolist())
     known = aligned["id"].notna().to_numpy(dtype=bool)
     shown = codes.tolist()
-    ctx.add("unknown_case_code", usable & ~known, case_column,
-            lambda i: f"there is no case {shown[i]}", lambda i: f"er is geen casus {shown[i]}")
+    ctx.add("unknown_case_code", usable & ~known, case_column, lambda i: {"value": shown[i]})
     days = ctx.dates(column)
     dated = ctx.usable(column) & known
     opened = aligned["opened_on"].tolist()
@@ -456,11 +431,9 @@ def _case_period_checks(ctx: _Context, column: str, case_column: str = "case_cod
         before = dated & (day64 < _datetime64(opened))
         after = dated & (day64 > _datetime64(closed))  # NaT (open case) compares False
     ctx.add("before_case_opened", before, column,
-            lambda i: f"{days[i]} is before case {shown[i]} was opened ({opened[i]})",
-            lambda i: f"{days[i]} ligt vóór de opening van casus {shown[i]} ({opened[i]})")
+            lambda i: {"value": days[i], "case": shown[i], "opened": opened[i]})
     ctx.add("after_case_closed", after, column,
-            lambda i: f"{days[i]} is after case {shown[i]} was closed ({closed[i]})",
-            lambda i: f"{days[i]} ligt na de afsluiting van casus {shown[i]} ({closed[i]})")
+            lambda i: {"value": days[i], "case": shown[i], "closed": closed[i]})
     return aligned.reset_index(drop=True)
 
 
@@ -498,8 +471,7 @@ def _prepare_therapists(ctx: _Context) -> Callable[[], int]:
     for chunk in _chunks(sorted({n for n, ok in zip(names, usable) if ok})):
         taken.update(ctx.session.scalars(select(UserAccount.username).where(UserAccount.username.in_(chunk))))
     ctx.add("username_taken", usable & np.array([n in taken for n in names], dtype=bool), "username",
-            lambda i: f"username '{names[i]}' is already taken",
-            lambda i: f"gebruikersnaam '{names[i]}' is al in gebruik")
+            lambda i: {"value": names[i]})
 
     def write() -> int:
         session = ctx.session
@@ -570,8 +542,7 @@ def _prepare_cases(ctx: _Context) -> Callable[[], int]:
         stored = _cases(ctx, codes[given].tolist())
         shown = codes.tolist()
         exists = given & codes.isin(stored.index).to_numpy(dtype=bool)
-        ctx.add("case_code_exists", exists, "case_code",
-                lambda i: f"case {shown[i]} already exists", lambda i: f"casus {shown[i]} bestaat al")
+        ctx.add("case_code_exists", exists, "case_code", lambda i: {"value": shown[i]})
 
     def write() -> int:
         final = codes.astype(object).where(pd.Series(given), None).tolist()
@@ -611,9 +582,7 @@ def _prepare_ratings(ctx: _Context) -> Callable[[], int]:
     if stored:
         exists = ok & np.fromiter((k in stored for k in zip(case_ids, days)), dtype=bool, count=len(days))
     codes = clean["case_code"].tolist()
-    ctx.add("rating_exists", exists, "rated_on",
-            lambda i: f"case {codes[i]} already has a rating of {days[i]}; a rating is imported once",
-            lambda i: f"casus {codes[i]} heeft al een score van {days[i]}; een score wordt één keer ingelezen")
+    ctx.add("rating_exists", exists, "rated_on", lambda i: {"value": days[i], "case": codes[i]})
 
     def write() -> int:
         n = len(clean)
@@ -706,10 +675,7 @@ def _prepare_checkins(ctx: _Context) -> Callable[[], int]:
         exists = ok & np.fromiter((k in stored for k in zip(tids, weeks)), dtype=bool, count=n)
     users = clean["username"].tolist()
     ctx.add("checkin_exists", exists, "week_start",
-            lambda i: f"{users[i]} already has a check-in for week {iso_week_label(weeks[i])}; "
-                      "check-ins are never overwritten",
-            lambda i: f"{users[i]} heeft al een check-in voor week {iso_week_label(weeks[i])}; "
-                      "check-ins worden nooit overschreven")
+            lambda i: {"username": users[i], "week": iso_week_label(weeks[i])})
 
     def write() -> int:
         scales = pd.DataFrame({f: pd.to_numeric(clean[f], errors="coerce") if f in clean.columns

@@ -91,7 +91,7 @@ def render_week_sessions(user, open_codes: Sequence[str], lang: str) -> None:
         minutes = st.number_input(translate(lang, "sessions.minutes"), min_value=1, max_value=480,
                                   value=DEFAULT_MINUTES, step=5, key="week_sessions_minutes")
         chosen = {code: st.multiselect(code, days, key=f"week_days_{code}",
-                                       format_func=lambda d: translate(lang, f"weekday.{d}"),
+                                       format_func=lambda d: translate(lang, f"weekday_short.{d}"),
                                        placeholder=translate(lang, "sessions.days_placeholder"),
                                        select_all=False)  # Streamlit's own text is English only
                   for code in open_codes}

@@ -1,6 +1,7 @@
-"""Translations: flat ``key -> text`` catalogs in ``nl.json`` and ``en.json``, plus
-per-area parts ``nl.<area>.json`` / ``en.<area>.json`` merged into them (a key may be
-defined in one file only).
+"""Translations: the dashboard's catalog (flat ``key -> text`` JSON files ``nl.json`` /
+``en.json`` plus per-area parts ``nl.<area>.json``), read together with data_schema's
+catalog (problem messages, field labels: ``data_schema/i18n``) through one
+:class:`data_schema.i18n.Catalog`; a key may be defined in one file only.
 
 ``t(key, **params)`` looks a key up in the language kept in ``st.session_state``
 (Dutch by default) and fills ``{placeholders}`` with ``str.format``. A key that is
@@ -11,70 +12,36 @@ key to a therapist.
 
 from __future__ import annotations
 
-import json
-import string
 from pathlib import Path
-from types import MappingProxyType
 from typing import Mapping
 
 import streamlit as st
 
 from complexity import LANGUAGES
+from data_schema.i18n import CATALOG_DIR as DATA_SCHEMA_CATALOG_DIR
+from data_schema.i18n import Catalog, TranslationError, check_language, placeholders
 
 DEFAULT_LANGUAGE = LANGUAGES[0]
 LANGUAGE_KEY = "language"  # session_state key (also the sidebar selector's widget key)
 CATALOG_DIR = Path(__file__).resolve().parent
-
-
-class TranslationError(KeyError):
-    """A catalog has no text for a key, or the text needs a parameter nobody gave."""
-
-    def __str__(self) -> str:  # KeyError would repr() the message
-        return str(self.args[0])
+CATALOG = Catalog(CATALOG_DIR, DATA_SCHEMA_CATALOG_DIR)
 
 
 def read_catalog(lang: str) -> dict[str, str]:
-    """Read one catalog from disk (uncached; the app uses :func:`catalog`)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
-    merged: dict[str, str] = {}
-    for path in catalog_files(lang):
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-        if not isinstance(data, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-        ):
-            raise ValueError(f"{path.name} must be a flat object of string keys to string texts")
-        twice = sorted(set(data) & set(merged))
-        if twice:
-            raise ValueError(f"{path.name} defines keys already defined in another {lang} catalog: {twice}")
-        merged.update(data)
-    return merged
+    """Read one language's catalog from disk (uncached; the app uses :func:`catalog`)."""
+    return CATALOG.read(check_language(lang))
 
 
 def catalog_files(lang: str) -> list[Path]:
-    """``<lang>.json`` first, then its area parts ``<lang>.<area>.json`` by name."""
-    return [CATALOG_DIR / f"{lang}.json", *sorted(CATALOG_DIR.glob(f"{lang}.*.json"))]
-
-
-_CATALOGS: dict[str, Mapping[str, str]] = {}
+    """The dashboard's files of ``lang``, then data_schema's."""
+    return CATALOG.files(lang)
 
 
 def catalog(lang: str) -> Mapping[str, str]:
-    """The catalog for ``lang``, read once per server process (read-only).
-
-    A plain module-level memo, not ``st.cache_resource``: a page looks up a hundred
-    texts per run, and Streamlit's cache hashes the arguments of every call (that was
-    a third of a warm rerun of My week)."""
-    texts = _CATALOGS.get(lang)
-    if texts is None:
-        texts = _CATALOGS.setdefault(lang, MappingProxyType(read_catalog(lang)))
-    return texts
-
-
-def placeholders(text: str) -> set[str]:
-    """The ``{names}`` a catalog text expects."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    """The catalog for ``lang``, read once per server process (read-only). A plain
+    module-level memo, not ``st.cache_resource``: a page looks up a hundred texts per
+    run, and Streamlit's cache hashes the arguments of every call."""
+    return CATALOG.texts(lang)
 
 
 def current_language() -> str:
@@ -87,19 +54,7 @@ def current_language() -> str:
 
 def translate(lang: str, key: str, **params: object) -> str:
     """The text for ``key`` in ``lang`` with ``params`` filled in."""
-    texts = catalog(lang)
-    try:
-        text = texts[key]
-    except KeyError:
-        raise TranslationError(f"no {lang!r} text for key {key!r} in dashboard/i18n/{lang}.json") from None
-    if not params and not placeholders(text):
-        return text
-    try:
-        return text.format(**params)
-    except (KeyError, IndexError) as exc:
-        raise TranslationError(
-            f"text for {key!r} in {lang!r} needs parameter {exc}; got {sorted(params)}"
-        ) from None
+    return CATALOG.translate(lang, key, **params)
 
 
 def t(key: str, /, **params: object) -> str:

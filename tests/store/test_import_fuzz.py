@@ -25,7 +25,6 @@ from data_schema.fields import IMPORT_TABLES
 from data_schema.tables import KINDS
 from store.__main__ import main
 from store.db import session_scope
-from store.filereader import _build, _csv_records, _read_simple_csv, decode, sniff_separator
 from store.importer import import_file
 from store.models import AuditEvent, Case, CaseRating, Team, Therapist, TherapySession, UserAccount, WeeklyCheckin
 
@@ -240,30 +239,3 @@ def test_identifiers_in_the_reflection_are_refused(world, tmp_path, found, befor
     assert {(p.row, p.column, p.code) for p in report.problems} == {(3, "reflection", "identifier_found")}
     assert all(found not in p.message(lang) for p in report.problems for lang in ("en", "nl"))
     assert counts(world) == before
-
-
-@settings(max_examples=60, deadline=None)
-@given(rows=st.lists(st.lists(st.text(alphabet=st.characters(blacklist_characters='"\r\n\x85\u2028\u2029',
-                                                               blacklist_categories=("Cc", "Cs")), max_size=5),
-                              min_size=3, max_size=3), min_size=1, max_size=6),
-       sep=st.sampled_from([";", ",", "\t"]), newline=st.sampled_from(["\r\n", "\n"]))
-def test_fast_csv_reader_agrees_with_the_general_one(rows, sep, newline):
-    header = ["a", "b", "c"]
-    assume(all(sep not in cell for row in rows for cell in row))
-    text = newline.join(sep.join(r) for r in [header, *rows]) + newline
-    text, encoding = decode(text.encode("utf-8"))
-    assert sniff_separator(text) == sep
-    fast = _read_simple_csv(text, sep, encoding)
-    general = _build(_csv_records(text, sep), "csv", encoding=encoding, separator=sep)
-
-    def cells(result):
-        frame = result.table.frame
-        return [[None if (v is None or not str(v).strip()) else v for v in row]
-                for row in frame.itertuples(index=False, name=None)]
-
-    assert fast is not None  # no quotes and equal widths: the fast reader takes it
-    assert cells(fast)[:len(cells(general))] == cells(general)
-    assert all(all(v is None for v in row) for row in cells(fast)[len(cells(general)):])
-    assert (fast.table.header_row, fast.table.data_rows) == (general.table.header_row, general.table.data_rows)
-    assert [p.code for p in fast.problems] == [p.code for p in general.problems]
-    assert list(fast.table.frame.columns) == list(general.table.frame.columns)

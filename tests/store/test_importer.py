@@ -1,4 +1,4 @@
-"""The all-or-nothing importer (store.importer) and its file reader (store.filereader).
+"""The all-or-nothing importer (store.importer); its file reader is tested in tests/data_schema/test_reader.py.
 
 Reader tests need no database. Import tests run on SQLite and PostgreSQL (the
 ``engine``/``people`` fixtures): every kind imports good files in every accepted form,
@@ -25,12 +25,11 @@ from sqlalchemy import func, select, text
 
 from complexity import CHECKIN, DEFAULT_CONFIG, INSTRUMENT, capacity_score, score_case
 from complexity.load import session_weight
-from store import AccessDenied, filereader
+from store import AccessDenied
 from store import repository as repo
 from store.__main__ import main
 from store.codes import is_case_code
 from store.db import session_scope
-from store.filereader import read_table
 from store.importer import ImportReport, import_file
 from store.models import (
     AuditEvent,
@@ -567,11 +566,11 @@ def test_ragged_rows_are_reported_with_their_rows(engine, people, tmp_path):
     content = ("case_code,session_date,duration_minutes\n"
                "C-7KQ2-M9XD,2024-01-09,45\n"
                "C-7KQ2-M9XD,2024-01-09,45,5\n"  # a decimal comma in a comma file: one cell too many
-               "C-7KQ2-M9XD,2024-01-09\n"
+               "C-7KQ2-M9XD,2024-01-09\n"  # a short row is filled up: its duration is missing
                "C-7KQ2-M9XD,2024-01-09,45,,\n")  # trailing empty cells are fine
     _setup_bad_ratings(engine, people)
     report = import_file(engine, "sessions", write_text(tmp_path, content))
-    assert where_problems(report) == {(3, "D", "ragged_row"), (4, None, "ragged_row")}
+    assert where_problems(report) == {(3, "D", "ragged_row"), (4, "duration_minutes", "required")}
     assert report.rows == 4
     assert count(engine, TherapySession) == 0
 
@@ -675,103 +674,3 @@ def test_cli_as_a_process_never_shows_a_traceback(tmp_path, sqlite_template):
     missing = subprocess.run([sys.executable, "-m", "store", "import", "--kind", "nonsense", "x.csv"],
                              capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr and "invalid choice" in missing.stderr
-
-
-# --------------------------------------------------------------------------- the reader
-
-
-def _frame(result):
-    assert result.table is not None, result.problems
-    frame = result.table.frame
-    return {c: [None if v is None or v == "" else v for v in frame[c].tolist()] for c in frame.columns}
-
-
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
-@pytest.mark.parametrize("sep", [";", ",", "\t"])
-def test_reader_encodings_and_separators(tmp_path, encoding, sep):
-    content = f"Naam{sep} Team {sep}x\r\nRenée{sep}\"Noord{sep} Oost\"{sep}2,5\r\n".replace(
-        "2,5", '"2,5"' if sep == "," else "2,5")
-    result = read_table(write_text(tmp_path, content.encode(encoding)))
-    assert result.problems == []
-    assert _frame(result) == {"naam": ["Renée"], "team": [f"Noord{sep} Oost"], "x": ["2,5"]}
-    assert result.table.separator == sep
-    assert result.table.encoding == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "cp1252": "cp1252",
-                                     "utf-16": "utf-16"}[encoding]
-
-
-def test_reader_quoted_line_breaks_count_as_one_row(tmp_path):
-    content = 'a;b\r\n"line one\r\nline two";1\r\n2;"x"";y"\r\n3;4;5\r\n'
-    result = read_table(write_text(tmp_path, content))
-    assert [(p.row, p.code) for p in result.problems] == [(4, "ragged_row")]
-    assert _frame(result) == {"a": ["line one\r\nline two", "2"], "b": ["1", 'x";y']}
-
-
-def test_reader_refuses_unclosed_quotes_and_huge_cells(tmp_path):
-    result = read_table(write_text(tmp_path, 'a;b\r\n1;2\r\n"open;3\r\n4;5\r\n'))
-    assert result.table is None and [(p.row, p.code) for p in result.problems] == [(3, "bad_quotes")]
-    huge = "a;b\r\n1;" + "x" * (csv.field_size_limit() + 1) + "\r\n"
-    result = read_table(write_text(tmp_path, huge))
-    assert result.table is None and [(p.row, p.code) for p in result.problems] == [(2, "cell_too_large")]
-
-
-def test_reader_size_limit_is_checked_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(filereader, "MAX_FILE_BYTES", 1000)
-    path = write_text(tmp_path, b"\x00" * 1001)  # binary: only the size check can refuse it first
-    result = read_table(path)
-    assert [p.code for p in result.problems] == ["file_too_large"]
-    assert "at most 0 MB" not in result.problems[0].message("en")
-    path.write_bytes(b"a\n" + b"1\n" * 499)  # 1000 bytes: read
-    assert read_table(path).ok
-
-
-@pytest.mark.parametrize("quoted", [False, True])  # the fast and the general CSV reader
-def test_reader_row_limit(tmp_path, monkeypatch, quoted):
-    monkeypatch.setattr(filereader, "MAX_ROWS", 3)
-    cell = '"1"' if quoted else "1"
-    path = write_text(tmp_path, "a\n" + f"{cell}\n" * 3)
-    assert read_table(path).ok
-    path.write_bytes(("a\n" + f"{cell}\n" * 4).encode())
-    result = read_table(path)
-    assert result.table is None and [p.code for p in result.problems] == ["too_many_rows"]
-    assert "more than 3 data rows" in result.problems[0].message("en")
-
-
-def test_reader_empty_blank_and_header_only(tmp_path):
-    for content, code in [(b"", "empty_file"), (b" \r\n\r\n", "empty_file"), (b";;;\r\n;;\r\n", "empty_file"),
-                          (b"a;b\r\n", "empty"), (b"a;b\r\n;\r\n\r\n", "empty")]:
-        result = read_table(write_text(tmp_path, content))
-        assert [p.code for p in result.problems] == [code], content
-
-
-def test_reader_unnamed_columns(tmp_path):
-    result = read_table(write_text(tmp_path, "a;;b;\r\n1;;2;\r\n3;;4;\r\n"))
-    assert result.problems == [] and _frame(result) == {"a": ["1", "3"], "b": ["2", "4"]}
-    result = read_table(write_text(tmp_path, "a;;b\r\n1;x;2\r\n"))
-    assert [(p.row, p.column, p.code) for p in result.problems] == [(1, "B", "unnamed_column")]
-
-
-def test_reader_xlsx_cell_types(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Datum", "Heel", "Half", "Tekst", "Waar", "Tijd", "Leeg"])
-    ws.append([dt.datetime(2024, 3, 4), 3, 2.5, " x ", True, dt.datetime(2024, 3, 4, 9, 30), None])
-    ws.append([dt.date(2024, 3, 11), 3.0, 1e-5, "niet", False, None, None])
-    ws["A5"] = "na een lege rij"
-    ws.column_dimensions["Z"].width = 30  # formatting far away adds no columns
-    wb.save(tmp_path / "types.xlsx")
-    result = read_table(tmp_path / "types.xlsx")
-    assert result.problems == [] and result.table.format == "xlsx"
-    assert _frame(result) == {
-        "datum": ["2024-03-04", "2024-03-11", None, "na een lege rij"],
-        "heel": ["3", "3", None, None], "half": ["2.5", "1e-05", None, None],
-        "tekst": [" x ", "niet", None, None], "waar": ["true", "false", None, None],
-        "tijd": ["2024-03-04 09:30:00", None, None, None], "leeg": [None, None, None, None],
-    }
-
-
-def test_reader_refuses_an_xlsx_that_unpacks_too_large(tmp_path, monkeypatch):
-    monkeypatch.setattr(filereader, "MAX_XLSX_UNPACKED_BYTES", 10_000)
-    with zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("xl/worksheets/sheet1.xml", "0" * 20_000)
-    result = read_table(tmp_path / "bomb.xlsx")
-    assert [p.code for p in result.problems] == ["file_too_large"]

@@ -1,9 +1,9 @@
 """A team's weekly load for its supervisor vs a plain SQL GROUP BY over the same rows.
 
-Target (issue 3): ``store.repository.team_weekly_load`` for a team of 50 therapists over
+Target (issue 3): ``store.load.team_weekly_load`` for a team of 50 therapists over
 104 weeks at 25 sessions a week (130,000 sessions) takes at most 3x the time of the
 floor: ``SELECT therapist_id, week, count(*), sum(weight) ... GROUP BY`` through the raw
-DBAPI connection. The repository does more than the floor (role check, unscored-session
+DBAPI connection. The store does more than the floor (role check, unscored-session
 counts, capacity, load index and traffic light per week, a full grid of weeks, an audit
 ``read`` line per therapist and the commit); the ratio says what that costs.
 
@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy import Engine, insert, select, text
 
 from complexity.load import session_weight
-from store import repository
+from store import load
 from store.db import make_engine, session_scope, upgrade
 from store.bulk import insert_rows as bulk_insert
 from store.models import Case, SupervisorTeam, Team, Therapist, TherapySession, UserAccount
@@ -112,7 +112,7 @@ def floor(engine: Engine, tids: list[int], first: dt.date, last: dt.date) -> lis
 
 def subject(engine: Engine, supervisor: UserAccount, team_id: int, last: dt.date):
     with session_scope(engine) as s:
-        return repository.team_weekly_load(s, supervisor, team_id, WEEKS, as_of=last)
+        return load.team_weekly_load(s, supervisor, team_id, WEEKS, as_of=last)
 
 
 def measure(engine: Engine, label: str) -> Comparison:
@@ -126,7 +126,7 @@ def measure(engine: Engine, label: str) -> Comparison:
     assert np.isclose(load["load"].sum(), sum(float(r[3]) for r in base))
     return compare(
         f"team weekly load, {THERAPISTS} therapists x {WEEKS} weeks x {PER_WEEK} sessions ({label})",
-        ("repository.team_weekly_load (incl. audit, commit)", lambda: subject(engine, supervisor, team_id, last)),
+        ("store.load.team_weekly_load (incl. audit, commit)", lambda: subject(engine, supervisor, team_id, last)),
         ("raw DBAPI: SELECT ... count, sum ... GROUP BY", lambda: floor(engine, tids, first, last)),
         target=3.0,
     )

@@ -25,6 +25,7 @@ from typing import Mapping
 
 from complexity import BAND_CATEGORIES, CHECKIN, FLAG_CATALOG, INSTRUMENT, LANGUAGES, LOAD_STATUSES
 from complexity.checkin import Checkin, CheckinField
+from complexity.selfcare import SELFCARE_RULES
 from complexity.instrument import MAX_LEVEL, MIN_LEVEL, Instrument
 from complexity.load import LOAD_COLUMNS
 
@@ -44,7 +45,6 @@ MIN_CONTRACTED_SESSIONS, MAX_CONTRACTED_SESSIONS = 1, 60
 MIN_SESSION_MINUTES, MAX_SESSION_MINUTES = 1, 480
 NAME_MAX = 100  # display names and team names
 GOAL_TEXT_MAX = 500
-GOAL_RESOURCE_MAX = 200
 REFLECTION_MAX: int = CHECKIN.field("reflection").max_length or 2000
 SELFCARE_ACTIONS: tuple[str, ...] = tuple(o.id for o in CHECKIN.field("selfcare_actions").options)
 ACTION_COLUMNS: tuple[str, ...] = tuple(f"action_{a}" for a in SELFCARE_ACTIONS)
@@ -228,8 +228,10 @@ WEEK_START = FieldSpec(
 )
 GOAL_TEXT = FieldSpec("text", "free_text", _labels("Zelfzorgdoel", "Self-care goal"),
                       max_length=GOAL_TEXT_MAX)
-GOAL_RESOURCE = FieldSpec("resource", "free_text", _labels("Hulpbron", "Resource"), required=False,
-                          max_length=GOAL_RESOURCE_MAX)
+GOAL_RESOURCE = FieldSpec("resource", "choice", _labels("Hulpbron", "Resource"), required=False,
+                          choices=SELFCARE_RULES.resource_ids,
+                          values=_labels("een hulpbron van het zelfzorgplan (complexity/selfcare.toml)",
+                                         "a resource of the self-care plan (complexity/selfcare.toml)"))
 REVIEW_WEEK = FieldSpec("review_week", "week", _labels("Evaluatieweek", "Review week"))
 GOAL_STATUS = FieldSpec(
     "status", "choice", _labels("Status", "Status"), choices=GOAL_STATUSES,

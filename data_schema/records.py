@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal, Optional
 
 import pydantic
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from complexity import CHECKIN, INSTRUMENT
@@ -27,8 +27,8 @@ from complexity.instrument import Instrument
 
 from . import fields as F
 from .fields import FieldSpec, TableSpec
-from .guard import IdentifierFound
-from .problems import has_message, render
+from .guard import IdentifierFound, found_params
+from .problems import Problem, has_message, render
 from .rules import RuleError, read_value
 
 _PY_TYPES: dict[str, Any] = {
@@ -198,13 +198,17 @@ class UserAccount(Record):
     role: Role
     language: Language = "nl"
     therapist_id: field_type(F.USER_ID.but(name="therapist_id", labels=F._labels("Therapeut", "Therapist"),
-                                           required=False)) = None
+                                           required=False)) = Field(None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _therapist_link(self):
-        if (self.role == "therapist") != (self.therapist_id is not None):
-            raise PydanticCustomError("therapist_link", render("therapist_link", "en"), {"column": "therapist_id"})
-        return self
+    @field_validator("therapist_id", mode="after")
+    @classmethod
+    def _therapist_link(cls, therapist_id, info):
+        # A field rule (not a model rule), so that it is reported beside other fields'
+        # problems; judged only once the role itself is valid.
+        role = info.data.get("role")
+        if role is not None and (role == "therapist") != (therapist_id is not None):
+            raise PydanticCustomError("therapist_link", render("therapist_link", "en"), {})
+        return therapist_id
 
 
 class AuditEvent(Record):
@@ -252,32 +256,70 @@ def explain_errors(exc: pydantic.ValidationError, lang: str = "nl") -> list[str]
     """Form-ready messages, one per error: ``"<field label>: <what is wrong>"`` in Dutch
     (``lang="nl"``) or English."""
     out = []
-    for err in exc.errors():
-        ctx = dict(err.get("ctx") or {})
-        loc = err.get("loc") or ()
-        field = str(loc[0]) if loc else ctx.get("column")
-        code = err["type"]
-        if "other_column" in ctx:  # a form names the other field by its label too
-            ctx["other_column"] = label_of(exc.title, ctx["other_column"], lang)
-        if has_message(code):
-            text = render(code, lang, ctx)
-        elif code == "value_error" and isinstance(ctx.get("error"), IdentifierFound):
-            text = ctx["error"].message(lang)
-        elif code in _BUILTIN_CODES:
-            mapped = _BUILTIN_CODES[code]
-            params = {"value": err.get("input"), "allowed": ctx.get("expected", ""), "lo": ctx.get("ge", "…"),
-                      "hi": ctx.get("le", "…"), "max": ctx.get("max_length"),
-                      "length": len(err.get("input") or "") if isinstance(err.get("input"), str) else "?"}
-            text = render(mapped, lang, params)
-        else:
-            text = render("invalid", lang, {"value": err.get("input")})
-        label = label_of(exc.title, field, lang)
+    for problem in problems_of(exc):
+        params = dict(problem.params)
+        if "other_column" in params:  # a form names the other field by its label too
+            params["other_column"] = label_of(exc.title, params["other_column"], lang)
+        text = render(problem.code, lang, params)
+        label = label_of(exc.title, problem.column, lang)
         out.append(f"{label}: {text}" if label else text[:1].upper() + text[1:])
     return out
 
 
+class RecordError(ValueError):
+    """A record broke its rules; ``problems`` says which, by field (nothing was made)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message("en") for p in problems))
+
+
+def problems_of(exc: pydantic.ValidationError) -> list[Problem]:
+    """A ValidationError as problems with codes (the same as an import's), one per
+    error, each in the column of its field."""
+    out = []
+    for err in exc.errors():
+        ctx = dict(err.get("ctx") or {})
+        loc = err.get("loc") or ()
+        field = str(loc[0]) if loc else ctx.pop("column", None)
+        ctx.pop("column", None)
+        code = err["type"]
+        if has_message(code):
+            params = ctx
+        elif code == "value_error" and isinstance(ctx.get("error"), IdentifierFound):
+            code, params = "identifier_found", found_params(ctx["error"].findings)
+        elif code in _BUILTIN_CODES:
+            code = _BUILTIN_CODES[code]
+            given = err.get("input")
+            params = {"value": given, "allowed": ctx.get("expected", ""), "lo": ctx.get("ge", "…"),
+                      "hi": ctx.get("le", "…"), "max": ctx.get("max_length"),
+                      "length": len(given) if isinstance(given, str) else "?"}
+        else:
+            code, params = "invalid", {"value": err.get("input")}
+        out.append(Problem.make(code, None, field, **params))
+    return out
+
+
+def validate_record(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+    """``model`` made from ``data``, or :class:`RecordError` listing every problem."""
+    try:
+        return model(**data)
+    except pydantic.ValidationError as exc:
+        raise RecordError(problems_of(exc)) from None
+
+
+def validate_value(spec: FieldSpec, value: object, column: str | None = None) -> Any:
+    """One value checked against its field's rules (as a form or an import would), or
+    :class:`RecordError` with the problem in ``column`` (default: the field's name)."""
+    try:
+        return read_value(spec, value)
+    except RuleError as exc:
+        raise RecordError([Problem.make(exc.code, None, column or spec.name, **exc.params)]) from None
+
+
 __all__ = [
     "AuditEvent", "Case", "CaseRating", "Record", "ResearchConsent", "SelfCareGoal", "ShareGrant", "Team",
-    "Therapist", "TherapySession", "UserAccount", "WeeklyCheckin", "case_rating_model", "explain_errors",
-    "field_type", "label_of", "record_model", "weekly_checkin_model",
+    "RecordError", "Therapist", "TherapySession", "UserAccount", "WeeklyCheckin", "case_rating_model",
+    "explain_errors", "field_type", "label_of", "problems_of", "record_model", "validate_record", "validate_value",
+    "weekly_checkin_model",
 ]

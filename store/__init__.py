@@ -1,6 +1,9 @@
 """Draagkracht's store: database engine and sessions (``store.db``), tables
 (``store.models``), migrations (``store/migrations``), the access log
-(``store.audit``) and the use cases with their role rules (``store.repository``).
+(``store.audit``), who may do what (``store.access``) and the use cases, each module one
+job: ``cases``, ``checkins``, ``load``, ``selfcare``, ``overview`` (My week, reports),
+``team``, ``privacy`` (My data), ``research``, ``accounts``, ``admin``, and the
+operator's import, export, backup and demo. The README's "What is where" lists them.
 
 Layering: dashboard -> store -> data_schema -> complexity. Pages call these functions;
 they hold no SQL.

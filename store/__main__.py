@@ -1,8 +1,9 @@
 """``python -m store COMMAND``: the operator's commands.
 
-Each command lives in its own module, which provides ``add_arguments(parser)`` and
-``run(args) -> int`` (the exit status). Every command exits 2 with a plain message on bad
-input, never with a traceback.
+Each command lives in its own module (``store/cli``), which provides
+``add_arguments(parser)`` and ``run(args) -> int`` (the exit status). Every command
+takes ``--lang en|nl`` for its messages and exits 2 with a plain message on bad input,
+never with a traceback.
 
 ``python -m store --help`` lists them; ``python -m store COMMAND --help`` explains one.
 """
@@ -13,13 +14,19 @@ import argparse
 import importlib
 import sys
 
+from complexity import LANGUAGES
+from data_schema.i18n import Text
+from store.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, error
+
+CLI_LANGUAGE = "en"  # operators' default; --lang nl for Dutch
+
 # command -> (module, help); the module provides add_arguments(parser) and run(args)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "upgrade": ("store.migrate_cli", "migrate the database to the newest revision"),
-    "current": ("store.migrate_cli", "print the database's revision"),
-    "revision": ("store.migrate_cli", "autogenerate a migration from the models"),
-    "create-admin": ("store.accounts_cli", "create an admin account (the first one on a fresh installation)"),
-    "set-password": ("store.accounts_cli", "set an account's password (e.g. the only admin forgot theirs)"),
+    "upgrade": ("store.cli.migrate", "migrate the database to the newest revision"),
+    "current": ("store.cli.migrate", "print the database's revision"),
+    "revision": ("store.cli.migrate", "autogenerate a migration from the models"),
+    "create-admin": ("store.cli.accounts", "create an admin account (the first one on a fresh installation)"),
+    "set-password": ("store.cli.accounts", "set an account's password (e.g. the only admin forgot theirs)"),
     "demo": ("store.demo", "fill an empty database with a demo practice and print its logins"),
     "backup": ("store.backup", "write a consistent backup of the database to a file"),
     "restore": ("store.backup", "replace the database with a backup (checks it first)"),
@@ -32,9 +39,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; only the module of command ``only`` is imported (each command starts
     fast, and one command's heavy imports never slow another)."""
     parser = argparse.ArgumentParser(prog="python -m store", description="Draagkracht's data store")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGUAGES, default=CLI_LANGUAGE,
+                        help=f"language of the messages (default {CLI_LANGUAGE})")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
-        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
         if only is not None and name != only:
             continue
         module = importlib.import_module(module_name)
@@ -53,27 +63,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._module.run(args) or 0)
     except KeyboardInterrupt:
-        print("interrupted; nothing more was done", file=sys.stderr)
-        return 130
+        error(args.lang, "cli.interrupted")
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - an operator gets one line, never a traceback
-        print(f"python -m store {args.command}: {_explain(exc)}", file=sys.stderr)
-        return 1
+        key, params = _explain(exc)
+        error(args.lang, "cli.failed", command=args.command, reason=Text(key, **params))
+        return EXIT_INTERNAL
 
 
-def _explain(exc: Exception) -> str:
-    """One line on what went wrong, for the failures an operator can fix."""
+def _explain(exc: Exception) -> tuple[str, dict[str, str]]:
+    """What went wrong, as a catalog key and its parameters, for the failures an
+    operator can fix."""
     from alembic.util import CommandError
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     if isinstance(exc, CommandError):  # e.g. a migration that found data it cannot take
-        return str(exc)
+        return "cli.reason.migration", {"error": str(exc)}
     if isinstance(exc, (ArgumentError, NoSuchModuleError)):
-        return ("DRAAGKRACHT_DATABASE_URL is not a database URL Draagkracht supports "
-                "(sqlite:///path or postgresql+psycopg://user@host/db)")
+        return "cli.reason.bad_url", {}
     if isinstance(exc, OperationalError):
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-        return f"cannot use the database: {reason}"
-    return f"unexpected error ({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''})"
+        return "cli.reason.database", {"error": reason}
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return "cli.reason.unexpected", {"error": f"{type(exc).__name__}: {first}"}
 
 
 if __name__ == "__main__":

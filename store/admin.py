@@ -1,36 +1,51 @@
-"""What an admin sees: accounts (no clinical or wellbeing content) and the audit log.
+"""What an admin does: other people's accounts (list, activate, deactivate, unlock, a
+temporary password) and reading the audit log. No clinical or wellbeing content.
 
-Reading the audit log is itself logged (``read`` of ``audit_log``). Unlocking an account
-clears its failed-login counter and lock.
+Every function here is for the admin role only (anyone else is refused and audited);
+reading the audit log is itself logged (``read`` of ``audit_log``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit
+from .access import Acting, require_role
+from .accounts.manage import replace_password
+from .accounts.passwords import password_problems
+from .accounts.policy import TEMPORARY_PASSWORD_BYTES
 from .errors import NotFound
 from .models import AUDIT_ACTIONS, AuditEvent, UserAccount, utcnow
-from .repository import _actor
 
 AUDIT_PAGE = 500
 
 
-def _require_admin(session: Session, user, attempted: str) -> UserAccount:
-    actor = _actor(session, user)
-    if actor.role != "admin":
-        audit.deny(session, actor, "for admins only", attempted=attempted, subject_type="user_account")
-    return actor
+def _admin(session: Session, user: Acting, attempted: str, refusal: str = "for admins only",
+           target_id: int | None = None) -> UserAccount:
+    return require_role(session, user, "admin", attempted, refusal, subject_type="user_account",
+                        subject_id=target_id)
 
 
-def accounts(session: Session, user) -> pd.DataFrame:
+def _admin_and_target(session: Session, user: Acting, user_id: int, attempted: str,
+                      refusal: str) -> tuple[UserAccount, UserAccount]:
+    """The acting admin and the account they act on; anyone else is refused (and
+    audited), an unknown account is NotFound."""
+    acting = _admin(session, user, attempted, refusal, user_id)
+    target = session.get(UserAccount, user_id, populate_existing=True)
+    if target is None:
+        raise NotFound(f"no user account {user_id}")
+    return acting, target
+
+
+def accounts(session: Session, user: Acting) -> pd.DataFrame:
     """Every account: id, username, role, language, active, second factor set up,
     locked now, last login."""
-    _require_admin(session, user, "list_accounts")
+    _admin(session, user, "list_accounts")
     now = utcnow()
     rows = session.scalars(select(UserAccount).order_by(UserAccount.role, UserAccount.username)).all()
     return pd.DataFrame({
@@ -45,22 +60,48 @@ def accounts(session: Session, user) -> pd.DataFrame:
     })
 
 
-def unlock(session: Session, user, user_id: int) -> None:
-    actor = _require_admin(session, user, "unlock_account")
-    target = session.get(UserAccount, user_id)
-    if target is None:
-        raise NotFound(f"no user account {user_id}")
+def set_user_active(session: Session, user: Acting, user_id: int, active: bool) -> None:
+    """An admin (de)activates an account; a deactivated account's sessions end at once."""
+    acting, target = _admin_and_target(session, user, user_id, "set_user_active",
+                                       "only an admin can (de)activate accounts")
+    target.active = bool(active)
+    audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=user_id,
+                 detail="account activated" if active else "account deactivated")
+
+
+def unlock(session: Session, user: Acting, user_id: int) -> None:
+    """Clear an account's failed-login count and lock."""
+    acting, target = _admin_and_target(session, user, user_id, "unlock_account", "for admins only")
     target.failed_logins = 0
     target.locked_until = None
-    audit.record(session, "change", actor=actor, subject_type="user_account", subject_id=user_id,
+    audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=user_id,
                  detail="account unlocked")
 
 
-def audit_log(session: Session, user, *, action: str | None = None, since: dt.date | None = None,
+def issue_temporary_password(session: Session, user: Acting, user_id: int, *,
+                             now: dt.datetime | None = None) -> str:
+    """An admin gives an account a new random password, to pass on to its user once
+    (e.g. an account imported without a password, or a forgotten password). Returns
+    it; only its hash is stored. The user must choose their own at the next login
+    (``Account.password_change_required``); the account's open sessions end and any
+    lock is lifted."""
+    now = now or utcnow()
+    acting, target = _admin_and_target(session, user, user_id, "issue_temporary_password",
+                                       "only an admin gives temporary passwords")
+    password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+    while password_problems(password, username=target.username):  # e.g. it begins with the username
+        password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+    replace_password(target, password, now, must_change=True)
+    audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=user_id,
+                 detail="temporary password given by an admin")
+    return password
+
+
+def audit_log(session: Session, user: Acting, *, action: str | None = None, since: dt.date | None = None,
               limit: int = AUDIT_PAGE) -> pd.DataFrame:
     """The newest audit events (``limit`` at most), optionally of one action and since a
-    day; with the actor's username where the account still exists."""
-    actor = _require_admin(session, user, "audit_log")
+    day; with the actor's username where the account still exists (else None)."""
+    acting = _admin(session, user, "audit_log")
     stmt = (select(AuditEvent, UserAccount.username).outerjoin(UserAccount, UserAccount.id == AuditEvent.actor_user_id)
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     if action is not None:
@@ -70,10 +111,13 @@ def audit_log(session: Session, user, *, action: str | None = None, since: dt.da
     if since is not None:
         stmt = stmt.where(AuditEvent.at >= dt.datetime.combine(since, dt.time(), tzinfo=dt.timezone.utc))
     rows = session.execute(stmt).all()
-    audit.record(session, "read", actor=actor, subject_type="audit_log",
+    audit.record(session, "read", actor=acting, subject_type="audit_log",
                  detail=f"audit log ({action or 'all actions'}{f' since {since}' if since else ''})")
     return pd.DataFrame({
         "at": [e.at for e, _ in rows], "actor": [name for _, name in rows],
         "action": [e.action for e, _ in rows], "subject_type": [e.subject_type for e, _ in rows],
         "subject_id": [e.subject_id for e, _ in rows], "detail": [e.detail for e, _ in rows],
     })
+
+
+__all__ = ["AUDIT_PAGE", "accounts", "audit_log", "issue_temporary_password", "set_user_active", "unlock"]

@@ -5,7 +5,7 @@ on whose behalf they acted (the actor themselves unless acting as someone's dele
 Lines never hold clinical or wellbeing content: ``detail`` names what was accessed
 (e.g. "weekly load 2025-W01..2025-W12"), not its values.
 
-What is logged by the repository: every create/change of clinical or wellbeing data,
+What the store logs: every create/change of clinical or wellbeing data,
 every read of one person's data by another person (a supervisor reading a therapist's
 load), and every refused access (``authz_denied``). A therapist reading their own data
 is not logged. Authentication (``login_success``/``login_failure``), export and search

@@ -15,7 +15,7 @@ is exactly the error concurrent writers must never see.
 Use :func:`session_scope` for a unit of work::
 
     with session_scope() as session:
-        code = repository.add_case(session, user)
+        code = cases.add_case(session, user)
 
 and :func:`upgrade` once at start-up (or ``python -m store upgrade``) to bring the
 schema to the newest migration.
@@ -147,7 +147,7 @@ def session_scope(engine: Engine | None = None, *, readonly: bool = False) -> It
 
     ``readonly=True`` begins SQLite transactions with a plain (deferred) ``BEGIN`` so
     that readers do not queue for the write lock. Only for blocks that write nothing:
-    the repository's functions write audit events, so call them in a write session
+    the store's use cases write audit events, so call them in a write session
     (the default).
     """
     engine = engine if engine is not None else get_engine()

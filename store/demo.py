@@ -9,7 +9,7 @@ What it builds (defaults: 8 therapists, 26 weeks up to the week of ``as_of``):
   band: the mix covers uncomplicated, mild, moderate and severe; a few cases are never
   rated. Each therapist's caseload follows a weekly target load index (with noise and
   a few holiday weeks); sessions are weekly per case with some cancellations.
-- Session weight snapshots follow the repository's rule: ``session_weight`` of the
+- Session weight snapshots follow the store's rule (``store.cases.record_sessions``): ``session_weight`` of the
   case's latest complexity on the session date (NULL complexity = never rated).
 - Weekly check-ins that respond to load: capacity dips when ``load_index`` is high
   (plus noise); holiday weeks and a few other weeks have no check-in.
@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from complexity import BANDS, CHECKIN, DEFAULT_CONFIG, INSTRUMENT, capacity_score, score_cases
 from complexity.load import capacity_of, session_weight
 from complexity.calendar import today as practice_today
+from data_schema.problems import Problem
 
 from . import audit
 from .bulk import insert_rows as bulk_insert
@@ -70,7 +71,7 @@ from .models import (
     UserAccount,
     WeeklyCheckin,
 )
-from .passwords import hash_password, verify_password
+from .accounts.passwords import hash_password, verify_password
 
 DEFAULT_SEED = 2026
 DEFAULT_THERAPISTS = 8
@@ -698,15 +699,15 @@ def build_demo(
     """
     problems = []
     if not 2 <= therapists <= MAX_THERAPISTS:
-        problems.append(f"therapists must be 2-{MAX_THERAPISTS}, not {therapists}")
+        problems.append(Problem.make("out_of_range", None, "therapists", value=therapists, lo=2, hi=MAX_THERAPISTS))
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
-        problems.append(f"weeks must be {MIN_WEEKS}-{MAX_WEEKS}, not {weeks}")
+        problems.append(Problem.make("out_of_range", None, "weeks", value=weeks, lo=MIN_WEEKS, hi=MAX_WEEKS))
     if seed < 0:
-        problems.append(f"seed must be 0 or more, not {seed}")
+        problems.append(Problem.make("out_of_range", None, "seed", value=seed, lo=0, hi="…"))
     if as_of is not None and as_of > practice_today():
-        problems.append(f"as_of {as_of} lies in the future")
+        problems.append(Problem.make("future_date", None, "as_of", value=as_of))
     if problems:
-        raise InvalidInput("demo not built", problems)
+        raise InvalidInput(problems)
     as_of = as_of or practice_today()
     logins = demo_logins(therapists)
     usernames = [login.username for login in logins]

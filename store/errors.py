@@ -3,6 +3,10 @@ show a message can catch that."""
 
 from __future__ import annotations
 
+from typing import Iterable
+
+from data_schema.problems import Problem
+
 
 class StoreError(Exception):
     """Base class of the store's errors."""
@@ -19,25 +23,24 @@ class NotFound(StoreError, LookupError):
 
 class InvalidInput(StoreError, ValueError):
     """The input breaks a rule (a date outside the case, a duration out of range, an
-    unknown check-in field, ...). ``problems`` lists every problem found, so a form can
-    show them all at once; nothing has been stored.
+    unknown check-in field, ...); nothing has been stored. ``problems`` lists every
+    problem found, so that a form can show them all at once: each a
+    :class:`data_schema.problems.Problem` (a code, where, and the parameters of its
+    message), shown in the reader's language with :meth:`messages`."""
 
-    A problem is a ``data_schema.problems.Problem`` (with Dutch and English messages,
-    what forms show via :meth:`messages`) or, for operator-facing rules, a plain
-    English string."""
-
-    def __init__(self, message: str, problems: list | None = None) -> None:
-        self.problems = list(problems) if problems else [message]
-        text = message if not problems else message + ":\n" + "\n".join(_text(p, "en") for p in self.problems)
-        super().__init__(text)
+    def __init__(self, problems: Problem | Iterable[Problem]) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        if not self.problems or not all(isinstance(p, Problem) for p in self.problems):
+            raise TypeError("InvalidInput needs one or more data_schema Problems")
+        super().__init__("\n".join(p.message("en") for p in self.problems))
 
     def messages(self, lang: str = "en") -> list[str]:
-        return [_text(p, lang) for p in self.problems]
+        """Every problem with where it is, in ``lang``."""
+        return [p.message(lang) for p in self.problems]
 
-
-def _text(problem: object, lang: str) -> str:
-    message = getattr(problem, "message", None)
-    return message(lang) if callable(message) else str(problem)
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
 
 
 class CheckinExists(InvalidInput):

@@ -331,24 +331,24 @@ def therapist_tables(session: Session, therapist_id: int) -> dict[str, pd.DataFr
 
 
 def _own_weekly_load(session: Session, therapist_id: int) -> pd.DataFrame:
-    from . import repository
+    from .load import load_frame, week_range
 
-    user = session.scalars(select(UserAccount).where(UserAccount.therapist_id == therapist_id)).first()
-    if user is None:
-        return pd.DataFrame({c: [] for c in _spec_columns("weekly_load")})
-    load = repository.therapist_weekly_load(session, user, therapist_id, SUPERVISOR_WEEKS)[_spec_columns("weekly_load")]
+    therapist = session.get(Therapist, therapist_id)
+    mondays = week_range(SUPERVISOR_WEEKS)
+    load = load_frame(session, [therapist], TherapySession.therapist_id == therapist_id, mondays,
+                      DEFAULT_CONFIG)[_spec_columns("weekly_load")]
     load = load.copy()
     load["therapist_id"] = _pseudonym(load["therapist_id"])
     return load
 
 
 def supervisor_tables(session: Session, user: UserAccount, *, as_of: dt.date | None = None) -> dict[str, pd.DataFrame]:
-    """Weekly load of the supervised teams, without names (the repository logs a
+    """Weekly load of the supervised teams, without names (store.load logs a
     ``read`` per therapist)."""
-    from . import repository
+    from .load import team_weekly_load
 
     team_ids = sorted(session.scalars(select(SupervisorTeam.team_id).where(SupervisorTeam.user_id == user.id)))
-    frames = [repository.team_weekly_load(session, user, t, SUPERVISOR_WEEKS, as_of=as_of) for t in team_ids]
+    frames = [team_weekly_load(session, user, t, SUPERVISOR_WEEKS, as_of=as_of) for t in team_ids]
     columns = _spec_columns("weekly_load")
     load = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: [] for c in columns})
     load = load[columns].copy()
@@ -574,7 +574,7 @@ def export_tables(
         if "xlsx" in formats and (user is None or user.role != "supervisor"):
             _refuse_too_big_for_excel(s, None if user is None or user.role == "admin" else user.therapist_id)
         if user is not None and user.role == "supervisor":
-            tables = supervisor_tables(s, user)  # the repository logs each therapist read
+            tables = supervisor_tables(s, user)  # store.load logs each therapist read
     if user is None or user.role != "supervisor":
         # Reading everything can take a while: a read-only snapshot, so that the app keeps
         # writing meanwhile (SQLite: no write lock; PostgreSQL: one REPEATABLE READ snapshot).
@@ -611,10 +611,10 @@ def my_data_zip(session: Session, user: UserAccount) -> bytes:
     import io
     import zipfile
 
-    from .repository import _actor, _own_therapist_id
+    from .access import actor, own_therapist_id
 
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "my_data_zip", "therapist")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "my_data_zip", "therapist")
     tables = therapist_tables(session, tid)
     codebook = codebook_for(tables, lang="en")
     buffer = io.BytesIO()
@@ -629,7 +629,7 @@ def my_data_zip(session: Session, user: UserAccount) -> bytes:
         archive.writestr("codebook.csv", csv_bytes(codebook))
         archive.writestr("codebook.md", _codebook_markdown(codebook_for(tables, lang="nl"), "nl"))
         archive.writestr("codebook.en.md", _codebook_markdown(codebook, "en"))
-    audit.record(session, "export", actor=actor, subject_type="therapist", subject_id=tid,
+    audit.record(session, "export", actor=acting, subject_type="therapist", subject_id=tid,
                  detail=f"own data download ({', '.join(tables)}) as csv")
     return buffer.getvalue()
 

@@ -710,7 +710,6 @@ _PREPARE: dict[str, Callable[[_Context], Callable[[], int]]] = {
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", required=True, choices=KINDS, help="what the file holds")
     parser.add_argument("file", type=Path, help="a .csv or .xlsx file (see the import docs)")
-    parser.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the report")
     parser.add_argument("--report", type=Path, metavar="FILE",
                         help="also write the problems as CSV (row,column,code,message)")
 

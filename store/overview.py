@@ -18,16 +18,15 @@ from sqlalchemy.orm import Session
 from complexity import DEFAULT_CONFIG, INSTRUMENT, Flag, ModelConfig, therapist_flags
 from complexity.scoring import case_flags
 from complexity.flags import sort_flags
-from complexity.calendar import iso_week_label
+from complexity.calendar import iso_week_label, monday_of, today
 
 from data_schema.problems import Problem
 
 from . import audit
 from .errors import InvalidInput
 from .models import Case, CaseRating, SelfcareGoal, ShareGrant, Therapist, TherapySession, UserAccount, WeeklyCheckin
-from .repository import (
-    _actor, _load_frame, _own_therapist_id, monday_of, therapist_weekly_load, today, week_range,
-)
+from .access import actor, own_therapist_id
+from .load import load_frame, therapist_weekly_load, week_range
 from .selfcare import GoalRecord, goals_to_review
 
 BALANCE_WEEKS = 12
@@ -110,11 +109,11 @@ def my_week(
     weeks: int = BALANCE_WEEKS,
     config: ModelConfig = DEFAULT_CONFIG,
 ) -> MyWeek:
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "my_week")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "my_week")
     as_of = as_of or today()
     mondays = week_range(weeks, as_of)
-    load = therapist_weekly_load(session, actor, tid, mondays, config=config)
+    load = therapist_weekly_load(session, acting, tid, mondays, config=config)
     checkins = _checkin_frame(session, tid, mondays)
     current = monday_of(as_of)
     checked_in = bool((checkins["week_start"] == pd.Timestamp(current)).any())
@@ -134,14 +133,14 @@ def my_week(
         flags=sort_flags(flags) + sort_flags(case_flags),
         checkin_open=not checked_in,
         open_cases=int(open_cases or 0),
-        goals_to_review=goals_to_review(session, actor, as_of=as_of),
+        goals_to_review=goals_to_review(session, acting, as_of=as_of),
     )
 
 
 def therapist_of(session: Session, user: UserAccount) -> Therapist:
     """The acting therapist's own record (contracted sessions, starting or not)."""
-    actor = _actor(session, user)
-    return session.get(Therapist, _own_therapist_id(session, actor, "therapist_of"))
+    acting = actor(session, user)
+    return session.get(Therapist, own_therapist_id(session, acting, "therapist_of"))
 
 
 # --- a report over a period ---------------------------------------------------------------
@@ -165,20 +164,20 @@ class PeriodReport:
     case_bands: dict[str, int]
 
 
-def _report_access(session: Session, actor: UserAccount, therapist_id: int | None, start: dt.date,
+def _report_access(session: Session, acting: UserAccount, therapist_id: int | None, start: dt.date,
                    end: dt.date) -> int:
-    if actor.role == "therapist" and therapist_id in (None, actor.therapist_id):
-        return actor.therapist_id
-    if actor.role == "supervisor" and therapist_id is not None:
+    if acting.role == "therapist" and therapist_id in (None, acting.therapist_id):
+        return acting.therapist_id
+    if acting.role == "supervisor" and therapist_id is not None:
         grant = session.scalar(select(ShareGrant).where(
-            ShareGrant.therapist_id == therapist_id, ShareGrant.supervisor_user_id == actor.id,
+            ShareGrant.therapist_id == therapist_id, ShareGrant.supervisor_user_id == acting.id,
             ShareGrant.revoked_at.is_(None), ShareGrant.period_start <= monday_of(start),
             ShareGrant.period_end >= monday_of(end) + dt.timedelta(days=6)))  # reports show whole weeks
         if grant is not None:
-            audit.record(session, "read", actor=actor, subject_type="therapist", subject_id=therapist_id,
+            audit.record(session, "read", actor=acting, subject_type="therapist", subject_id=therapist_id,
                          detail=f"shared report {start}..{end} (share {grant.id})")
             return therapist_id
-    audit.deny(session, actor, "this report is not shared with you", attempted="period_report",
+    audit.deny(session, acting, "this report is not shared with you", attempted="period_report",
                subject_type="therapist", subject_id=therapist_id)
 
 
@@ -193,15 +192,15 @@ def period_report(
 ) -> PeriodReport:
     """The therapist's own report, or one a therapist shared with the acting supervisor
     for a period covering ``start..end`` (that read is logged)."""
-    actor = _actor(session, user)
+    acting = actor(session, user)
     if end < start:
-        raise InvalidInput("no report", [Problem.make("period_order", None, "period")])
+        raise InvalidInput(Problem.make("period_order", None, "period"))
     mondays = week_range([start + dt.timedelta(weeks=i) for i in range((end - start).days // 7 + 1)] + [end])
     if len(mondays) > MAX_REPORT_WEEKS:
-        raise InvalidInput("no report", [Problem.make("period_too_long", None, "period", max=MAX_REPORT_WEEKS)])
-    tid = _report_access(session, actor, therapist_id, start, end)
+        raise InvalidInput(Problem.make("period_too_long", None, "period", max=MAX_REPORT_WEEKS))
+    tid = _report_access(session, acting, therapist_id, start, end)
     therapist = session.get(Therapist, tid)
-    load = _load_frame(session, [therapist], TherapySession.therapist_id == tid, mondays, config)
+    load = load_frame(session, [therapist], TherapySession.therapist_id == tid, mondays, config)
     checkins = _checkin_frame(session, tid, mondays)
     balance = load.assign(week_start=pd.to_datetime(load["week_start"]))
     balance = balance.merge(checkins.drop(columns="therapist_id"), on="week_start", how="left")
@@ -239,8 +238,8 @@ def _latest_ratings(session: Session, therapist_id: int, *, open_on: dt.date | N
 
 def case_trends(session: Session, user: UserAccount) -> dict[str, list[float | None]]:
     """Case code -> complexity of each rating, oldest first (for the trend column)."""
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "case_trends")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "case_trends")
     out: dict[str, list[float | None]] = {}
     for code, complexity in session.execute(
         select(Case.code, CaseRating.complexity).join(CaseRating, CaseRating.case_id == Case.id)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
+from complexity.calendar import monday_of
 from data_schema.problems import Problem
 
 from . import audit
@@ -33,7 +34,7 @@ from .models import (
     UserAccount,
     utcnow,
 )
-from .repository import _actor, _own_therapist_id, monday_of
+from .access import actor, own_therapist_id
 
 MAX_SHARE_WEEKS = 53
 
@@ -55,7 +56,7 @@ class ShareRecord:
 @dataclass(frozen=True)
 class AccessRecord:
     at: dt.datetime
-    who: str  # username, or "(removed account)"
+    who: str | None  # username; None when the account was removed
     role: str | None
     action: str
     what: str | None
@@ -63,16 +64,15 @@ class AccessRecord:
 
 def supervisors(session: Session, user: UserAccount) -> list[str]:
     """Usernames of the supervisors a therapist can share a report with."""
-    actor = _actor(session, user)
-    _own_therapist_id(session, actor, "list_supervisors")
+    own_therapist_id(session, actor(session, user), "list_supervisors")
     return list(session.scalars(
         select(UserAccount.username).where(UserAccount.role == "supervisor").order_by(UserAccount.username)))
 
 
 def grant_share(session: Session, user: UserAccount, supervisor: str, period_start: dt.date,
                 period_end: dt.date) -> ShareRecord:
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "grant_share")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "grant_share")
     problems = []
     target = session.scalar(select(UserAccount).where(UserAccount.username == supervisor,
                                                       UserAccount.role == "supervisor"))
@@ -87,32 +87,32 @@ def grant_share(session: Session, user: UserAccount, supervisor: str, period_sta
     elif (period_end - period_start).days // 7 + 1 > MAX_SHARE_WEEKS:
         problems.append(Problem.make("period_too_long", None, "period", max=MAX_SHARE_WEEKS))
     if problems:
-        raise InvalidInput("report not shared", problems)
+        raise InvalidInput(problems)
     grant = ShareGrant(therapist_id=tid, supervisor_user_id=target.id, period_start=period_start,
                        period_end=period_end)
     session.add(grant)
     session.flush()
-    audit.record(session, "create", actor=actor, subject_type="therapist", subject_id=tid,
+    audit.record(session, "create", actor=acting, subject_type="therapist", subject_id=tid,
                  detail=f"report {period_start}..{period_end} shared with {target.username}")
     return ShareRecord(grant.id, target.username, period_start, period_end, grant.created_at, None)
 
 
 def revoke_share(session: Session, user: UserAccount, grant_id: int) -> None:
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "revoke_share")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "revoke_share")
     grant = session.get(ShareGrant, grant_id)
     if grant is None or grant.therapist_id != tid:
         raise NotFound(f"no share {grant_id}")
     if grant.revoked_at is None:
         grant.revoked_at = utcnow()
-        audit.record(session, "change", actor=actor, subject_type="therapist", subject_id=tid,
+        audit.record(session, "change", actor=acting, subject_type="therapist", subject_id=tid,
                      detail=f"share {grant_id} revoked")
     session.flush()
 
 
 def my_shares(session: Session, user: UserAccount) -> list[ShareRecord]:
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "my_shares")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "my_shares")
     rows = session.execute(
         select(ShareGrant, UserAccount.username).join(UserAccount, UserAccount.id == ShareGrant.supervisor_user_id)
         .where(ShareGrant.therapist_id == tid).order_by(ShareGrant.created_at.desc(), ShareGrant.id.desc())
@@ -121,26 +121,26 @@ def my_shares(session: Session, user: UserAccount) -> list[ShareRecord]:
 
 
 def research_consent(session: Session, user: UserAccount) -> bool:
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "research_consent")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "research_consent")
     return session.scalar(select(ResearchConsent.id).where(
         ResearchConsent.therapist_id == tid, ResearchConsent.withdrawn_at.is_(None))) is not None
 
 
 def set_research_consent(session: Session, user: UserAccount, consent: bool) -> bool:
     """Give (a new random research id) or withdraw consent; returns the new state."""
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "set_research_consent")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "set_research_consent")
     current = session.scalars(select(ResearchConsent).where(
         ResearchConsent.therapist_id == tid, ResearchConsent.withdrawn_at.is_(None))).all()
     if consent and not current:
         session.add(ResearchConsent(therapist_id=tid, research_id=secrets.token_hex(16)))
-        audit.record(session, "create", actor=actor, subject_type="therapist", subject_id=tid,
+        audit.record(session, "create", actor=acting, subject_type="therapist", subject_id=tid,
                      detail="research consent given")
     elif not consent and current:
         for row in current:
             row.withdrawn_at = utcnow()
-        audit.record(session, "change", actor=actor, subject_type="therapist", subject_id=tid,
+        audit.record(session, "change", actor=acting, subject_type="therapist", subject_id=tid,
                      detail="research consent withdrawn")
     session.flush()
     return consent
@@ -148,8 +148,8 @@ def set_research_consent(session: Session, user: UserAccount, consent: bool) -> 
 
 def access_log(session: Session, user: UserAccount, *, limit: int = 500) -> list[AccessRecord]:
     """Who else read, changed or exported the therapist's data, newest first."""
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "access_log")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "access_log")
     codes = list(session.scalars(select(Case.code).where(Case.therapist_id == tid)))
     about_me = or_(
         and_(AuditEvent.subject_type == "therapist", AuditEvent.subject_id == str(tid)),
@@ -158,10 +158,10 @@ def access_log(session: Session, user: UserAccount, *, limit: int = 500) -> list
     rows = session.execute(
         select(AuditEvent, UserAccount.username, UserAccount.role)
         .outerjoin(UserAccount, UserAccount.id == AuditEvent.actor_user_id)
-        .where(about_me, or_(AuditEvent.actor_user_id.is_(None), AuditEvent.actor_user_id != actor.id))
+        .where(about_me, or_(AuditEvent.actor_user_id.is_(None), AuditEvent.actor_user_id != acting.id))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     ).all()
-    return [AccessRecord(e.at, name or "(removed account)", role, e.action, e.detail) for e, name, role in rows]
+    return [AccessRecord(e.at, name, role, e.action, e.detail) for e, name, role in rows]
 
 
 def export_my_data(session: Session, user: UserAccount) -> bytes:
@@ -174,14 +174,14 @@ def export_my_data(session: Session, user: UserAccount) -> bytes:
 def erase_my_data(session: Session, user: UserAccount, confirmation: str) -> None:
     """Delete everything of the therapist and their account. ``confirmation`` must be
     the username. The caller must end the login session afterwards."""
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "erase_my_data")
-    if (confirmation or "").strip() != actor.username:
-        raise InvalidInput("nothing erased", [Problem.make("confirmation", None, "confirmation")])
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "erase_my_data")
+    if (confirmation or "").strip() != acting.username:
+        raise InvalidInput(Problem.make("confirmation", None, "confirmation"))
     session.execute(delete(Case).where(Case.therapist_id == tid))  # ratings and sessions cascade
     session.execute(delete(UserAccount).where(UserAccount.therapist_id == tid))
     session.execute(delete(Therapist).where(Therapist.id == tid))  # check-ins, goals, grants, consents cascade
-    audit.record(session, "delete", actor=actor.id, subject_type="therapist", subject_id=tid,
+    audit.record(session, "delete", actor=acting.id, subject_type="therapist", subject_id=tid,
                  detail="therapist erased their data and account")
     session.flush()
     session.expunge_all()

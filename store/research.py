@@ -35,7 +35,8 @@ from data_schema.problems import Problem
 from . import audit
 from .errors import InvalidInput
 from .models import Case, CaseRating, ResearchConsent, Therapist, TherapySession, UserAccount, WeeklyCheckin
-from .repository import _actor, _load_frame, week_range
+from .access import actor
+from .load import load_frame, week_range
 
 MIN_GROUP = 5
 DEFAULT_WEEKS = 52
@@ -65,16 +66,15 @@ def research_dataset(
     as_of: dt.date | None = None,
     config: ModelConfig = DEFAULT_CONFIG,
 ) -> ResearchDataset:
-    actor = _actor(session, user)
-    if actor.role != "researcher":
-        audit.deny(session, actor, "the research dataset is for researchers", attempted="research_dataset",
+    acting = actor(session, user)
+    if acting.role != "researcher":
+        audit.deny(session, acting, "the research dataset is for researchers", attempted="research_dataset",
                    subject_type="research_dataset")
     consents = dict(session.execute(
         select(ResearchConsent.therapist_id, ResearchConsent.research_id)
         .where(ResearchConsent.withdrawn_at.is_(None))).all())
     if len(consents) < MIN_GROUP:
-        raise InvalidInput("no research dataset", [
-            Problem.make("too_few_consents", count=len(consents), minimum=MIN_GROUP)])
+        raise InvalidInput(Problem.make("too_few_consents", count=len(consents), minimum=MIN_GROUP))
     ids = sorted(consents)
     therapists = session.scalars(select(Therapist).where(Therapist.id.in_(ids)).order_by(Therapist.id)).all()
     rid = pd.Series(consents)
@@ -110,7 +110,7 @@ def research_dataset(
     checkins.insert(1, "week", _weeks(checkins["week_start"]))
     checkins = checkins.drop(columns=["therapist_id", "week_start"])
 
-    load = _load_frame(session, therapists, TherapySession.therapist_id.in_(ids), mondays, config)
+    load = load_frame(session, therapists, TherapySession.therapist_id.in_(ids), mondays, config)
     weekly_load = pd.DataFrame({
         "research_id": load["therapist_id"].map(rid).to_numpy(), "week": load["week"].to_numpy(),
         **{k: load[k].to_numpy() for k in ("sessions", "load", "capacity", "load_index", "status")},
@@ -125,10 +125,10 @@ def research_dataset(
     ratings = ratings.sort_values(["research_id", "case_key", "week"], kind="stable")
     checkins = checkins.sort_values(["research_id", "week"], kind="stable")
     weekly_load = weekly_load.sort_values(["research_id", "week"], kind="stable").reset_index(drop=True)
-    audit.record(session, "read", actor=actor, subject_type="research_dataset",
+    audit.record(session, "read", actor=acting, subject_type="research_dataset",
                  detail=f"research dataset: {len(ids)} consenting therapists, {len(mondays)} weeks")
     for tid in ids:  # NEN 7513: each data subject's line, which they see in My data
-        audit.record(session, "read", actor=actor, subject_type="therapist", subject_id=tid,
+        audit.record(session, "read", actor=acting, subject_type="therapist", subject_id=tid,
                      detail=f"research dataset ({len(mondays)} weeks, pseudonymised)")
     return ResearchDataset(people.reset_index(drop=True), ratings.reset_index(drop=True),
                            checkins.reset_index(drop=True), weekly_load)

@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complexity.selfcare import SELFCARE_RULES
-from data_schema.guard import check_free_text
+from complexity.calendar import monday_of, today
+from data_schema import fields as F
+from data_schema import records
 from data_schema.problems import Problem
 
 from . import audit
+from .access import actor, own_therapist_id
 from .errors import InvalidInput, NotFound
 from .models import GOAL_STATUSES, SelfcareGoal, UserAccount
-from .repository import _actor, _own_therapist_id, monday_of, today
+from .validation import checked, validated
 
-GOAL_MAX_LENGTH = 500
 REVIEW_STATUSES = tuple(s for s in GOAL_STATUSES if s != "open")
 
 
@@ -51,48 +52,35 @@ def save_goal(
     week_start: dt.date | None = None,
 ) -> GoalRecord:
     """Agree this week's goal; reviewed at next week's check-in. One goal per week."""
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "save_goal")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "save_goal")
     week = monday_of(week_start or today())
-    problems: list = []
-    text = (text or "").strip() if isinstance(text, str) else ""
-    if not text:
-        problems.append(Problem.make("required", None, "goal"))
-    elif len(text) > GOAL_MAX_LENGTH:
-        problems.append(Problem.make("too_long", None, "goal", length=len(text), max=GOAL_MAX_LENGTH))
-    else:
-        problems += check_free_text(text, "goal")
-    if resource is not None and resource not in SELFCARE_RULES.resource_ids:
-        problems.append(Problem.make("not_an_option", None, "resource", value=resource,
-                                     allowed=", ".join(SELFCARE_RULES.resource_ids)))
-    if week > monday_of(today()):
-        problems.append(Problem.make("future_date", None, "week_start", value=week))
-    if problems:
-        raise InvalidInput("goal not stored", problems)
+    goal = validated(records.SelfCareGoal, {"week_start": week, "text": text, "resource": resource,
+                                            "review_week": week + dt.timedelta(weeks=1)})
+    checked(F.WEEK_START, week)  # a goal is agreed for this week or an earlier one
     existing = session.scalar(
         select(SelfcareGoal.id).where(SelfcareGoal.therapist_id == tid, SelfcareGoal.week_start == week)
     )
     if existing is not None:
-        raise InvalidInput("goal not stored", [Problem.make("goal_exists", value=week)])
-    goal = SelfcareGoal(therapist_id=tid, week_start=week, text=text, resource=resource,
-                        review_week=week + dt.timedelta(weeks=1), status="open")
-    session.add(goal)
+        raise InvalidInput(Problem.make("goal_exists", value=week))
+    row = SelfcareGoal(therapist_id=tid, week_start=week, text=goal.text, resource=goal.resource,
+                       review_week=goal.review_week, status=goal.status)
+    session.add(row)
     session.flush()
-    audit.record(session, "create", actor=actor, subject_type="therapist", subject_id=tid,
+    audit.record(session, "create", actor=acting, subject_type="therapist", subject_id=tid,
                  detail=f"self-care goal of {week}")
-    return _record(goal)
+    return _record(row)
 
 
 def review_goal(session: Session, user: UserAccount, goal_id: int, status: str) -> GoalRecord:
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "review_goal")
-    if status not in REVIEW_STATUSES:
-        raise InvalidInput("goal not reviewed", [f"status must be one of {', '.join(REVIEW_STATUSES)}"])
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "review_goal")
+    checked(F.GOAL_STATUS.but(choices=REVIEW_STATUSES), status)
     goal = session.get(SelfcareGoal, goal_id)
     if goal is None or goal.therapist_id != tid:
         raise NotFound(f"no goal {goal_id}")
     goal.status = status
-    audit.record(session, "change", actor=actor, subject_type="therapist", subject_id=tid,
+    audit.record(session, "change", actor=acting, subject_type="therapist", subject_id=tid,
                  detail=f"self-care goal of {goal.week_start} reviewed")
     session.flush()
     return _record(goal)
@@ -100,8 +88,8 @@ def review_goal(session: Session, user: UserAccount, goal_id: int, status: str) 
 
 def goals_to_review(session: Session, user: UserAccount, *, as_of: dt.date | None = None) -> list[GoalRecord]:
     """Open goals whose review week has come."""
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "goals_to_review")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "goals_to_review")
     due = monday_of(as_of or today())
     return [_record(g) for g in session.scalars(
         select(SelfcareGoal).where(SelfcareGoal.therapist_id == tid, SelfcareGoal.status == "open",
@@ -112,8 +100,8 @@ def goals_to_review(session: Session, user: UserAccount, *, as_of: dt.date | Non
 
 def my_goals(session: Session, user: UserAccount, *, since: dt.date | None = None,
              until: dt.date | None = None) -> list[GoalRecord]:
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "my_goals")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "my_goals")
     stmt = select(SelfcareGoal).where(SelfcareGoal.therapist_id == tid)
     if since is not None:
         stmt = stmt.where(SelfcareGoal.week_start >= monday_of(since))
@@ -123,8 +111,8 @@ def my_goals(session: Session, user: UserAccount, *, since: dt.date | None = Non
 
 
 def goal_for_week(session: Session, user: UserAccount, week_start: dt.date) -> GoalRecord | None:
-    actor = _actor(session, user)
-    tid = _own_therapist_id(session, actor, "goal_for_week")
+    acting = actor(session, user)
+    tid = own_therapist_id(session, acting, "goal_for_week")
     goal = session.scalar(select(SelfcareGoal).where(
         SelfcareGoal.therapist_id == tid, SelfcareGoal.week_start == monday_of(week_start)))
     return _record(goal) if goal else None

@@ -17,11 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complexity import DEFAULT_CONFIG, Flag, ModelConfig, therapist_flags
+from complexity.calendar import monday_of, today
 from complexity.flags import TEAM
 
 from . import audit
 from .models import ShareGrant, SupervisorTeam, Team, Therapist, UserAccount
-from .repository import _actor, monday_of, team_caseload, team_weekly_load, today
+from .access import actor
+from .load import team_caseload, team_weekly_load
 
 TEAM_WEEKS = 12
 
@@ -46,18 +48,18 @@ class SharedReport:
 
 
 def supervised_teams(session: Session, user: UserAccount) -> list[tuple[int, str]]:
-    actor = _actor(session, user)
-    if actor.role != "supervisor":
-        audit.deny(session, actor, "teams are for supervisors", attempted="supervised_teams")
+    acting = actor(session, user)
+    if acting.role != "supervisor":
+        audit.deny(session, acting, "teams are for supervisors", attempted="supervised_teams")
     return [tuple(r) for r in session.execute(
         select(Team.id, Team.name).join(SupervisorTeam, SupervisorTeam.team_id == Team.id)
-        .where(SupervisorTeam.user_id == actor.id).order_by(Team.name)).all()]
+        .where(SupervisorTeam.user_id == acting.id).order_by(Team.name)).all()]
 
 
 def team_overview(session: Session, user: UserAccount, team_id: int, *, weeks: int = TEAM_WEEKS,
                   as_of: dt.date | None = None, config: ModelConfig = DEFAULT_CONFIG) -> TeamOverview:
     """The team's weekly load and caseload (each therapist's read is logged by the
-    repository) with the flags a supervisor may see."""
+    store's load functions) with the flags a supervisor may see."""
     as_of = as_of or today()
     load = team_weekly_load(session, user, team_id, weeks, as_of=as_of, config=config)
     caseload = team_caseload(session, user, team_id)
@@ -73,14 +75,14 @@ def team_overview(session: Session, user: UserAccount, team_id: int, *, weeks: i
 
 def shared_with_me(session: Session, user: UserAccount, *, on: dt.date | None = None) -> list[SharedReport]:
     """Active shares of therapists' reports with this supervisor."""
-    actor = _actor(session, user)
-    if actor.role != "supervisor":
-        audit.deny(session, actor, "shared reports are for supervisors", attempted="shared_with_me")
+    acting = actor(session, user)
+    if acting.role != "supervisor":
+        audit.deny(session, acting, "shared reports are for supervisors", attempted="shared_with_me")
     rows = session.execute(
         select(ShareGrant.id, ShareGrant.therapist_id, Therapist.display_name, ShareGrant.period_start,
                ShareGrant.period_end)
         .join(Therapist, Therapist.id == ShareGrant.therapist_id)
-        .where(ShareGrant.supervisor_user_id == actor.id, ShareGrant.revoked_at.is_(None))
+        .where(ShareGrant.supervisor_user_id == acting.id, ShareGrant.revoked_at.is_(None))
         .order_by(ShareGrant.created_at.desc(), ShareGrant.id.desc())
     ).all()
     return [SharedReport(*r) for r in rows]

@@ -7,10 +7,9 @@ import streamlit as st
 
 from dashboard.components import auth
 from dashboard.components.database import db_session
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t
+from store import InvalidInput
 from store.accounts import (
-    PROBLEM_PARAMS,
-    AccountInputError,
     change_password,
     confirm_totp,
     disable_totp,
@@ -20,7 +19,7 @@ from store.accounts import (
     start_totp_enrolment,
     totp_required_roles,
 )
-from store.passwords import MIN_PASSWORD_LENGTH
+from store.accounts.passwords import MIN_PASSWORD_LENGTH
 
 FLASH_KEY = "account.flash"  # a success message to show after a rerun
 TOTP_START_KEY = "account.totp_start"
@@ -28,8 +27,14 @@ TOTP_CODE_KEY = "account.totp_code"
 TOTP_CONFIRM_KEY = "account.totp_confirm"
 
 
-def problems_text(keys: list[str]) -> str:
-    return "\n".join(f"- {t(key, **PROBLEM_PARAMS)}" for key in keys)
+def problems_text(error: InvalidInput) -> str:
+    """Each problem of a refused account change on a line of its own."""
+    lang = current_language()
+    return "\n".join(f"- {_sentence(p.text(lang))}" for p in error.problems)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def show_flash() -> None:
@@ -45,7 +50,7 @@ def _password_asked_again(user: auth.SessionUser, password: str, *, header: str 
     with db_session() as session:
         result = reauthenticate(session, user, password, now=auth.clock())
     if not result.ok:
-        why = auth.refusal_text(result, wrong="password.wrong_current")
+        why = auth.refusal_text(result, wrong="problem.password.wrong_current")
         st.error(f"{t(header)}\n\n{why}" if header else why)
     return result.ok
 
@@ -72,8 +77,8 @@ def password_form(user: auth.SessionUser) -> None:
     try:
         with db_session() as session:
             changed_at = change_password(session, user, current, new, now=auth.clock())
-    except AccountInputError as error:
-        st.error(t("account.password_not_changed") + "\n\n" + problems_text(error.keys))
+    except InvalidInput as error:
+        st.error(t("account.password_not_changed") + "\n\n" + problems_text(error))
         return
     auth.renew_after_password_change(changed_at)  # other sessions of this user end
     if user.must_change_password:  # the navigation opens up
@@ -118,8 +123,8 @@ def totp_section(user: auth.SessionUser) -> None:
         try:
             with db_session() as session:
                 confirm_totp(session, user, code, now=auth.clock())
-        except AccountInputError as error:
-            st.error(problems_text(error.keys))
+        except InvalidInput as error:
+            st.error(problems_text(error))
             return
         st.session_state[FLASH_KEY] = "account.totp_enabled"
         st.rerun()  # the navigation opens up when the second factor was required
@@ -134,8 +139,8 @@ def _disable_form(user: auth.SessionUser) -> None:
         try:
             with db_session() as session:
                 disable_totp(session, user, password, now=auth.clock())
-        except AccountInputError as error:
-            st.error(problems_text(error.keys))
+        except InvalidInput as error:
+            st.error(problems_text(error))
             return
         st.session_state[FLASH_KEY] = "account.totp_disabled"
         st.rerun()

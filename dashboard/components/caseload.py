@@ -12,7 +12,8 @@ import streamlit as st
 from dashboard.components.context import show_store_error, unit_of_work
 from dashboard.i18n import format_number, translate
 from store import StoreError
-from store.repository import CaseOverview, add_case, close_case, monday_of, record_sessions, today
+from complexity.calendar import monday_of, today
+from store.cases import CaseOverview, add_case, close_case, record_sessions
 
 DEFAULT_MINUTES = 45
 EMPTY_CELL = "–"  # a value that is not there (yet), in every language

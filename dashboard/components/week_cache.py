@@ -31,7 +31,7 @@ from store.audit import latest_event_id
 from store.db import read_connection
 from store.models import UserAccount
 from store.overview import MyWeek, my_week
-from store.repository import today
+from complexity.calendar import today
 
 CACHE_TTL = dt.timedelta(minutes=5)
 MAX_ENTRIES = 1000

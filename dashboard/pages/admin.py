@@ -11,7 +11,6 @@ from complexity.calendar import local_time
 from dashboard.i18n import t
 from store import StoreError
 from store import admin
-from store.accounts import issue_temporary_password, set_user_active
 from store.models import AUDIT_ACTIONS
 
 user = acting_user("admin")
@@ -38,11 +37,11 @@ with st.form("account_action", enter_to_submit=False):
             try:
                 with unit_of_work() as db:
                     if action == "temporary_password":
-                        password = issue_temporary_password(db, user, target, now=auth.clock())
+                        password = admin.issue_temporary_password(db, user, target, now=auth.clock())
                     elif action == "unlock":
                         admin.unlock(db, user, target)
                     else:
-                        set_user_active(db, user, target, action == "activate")
+                        admin.set_user_active(db, user, target, action == "activate")
                 if action != "temporary_password":
                     st.rerun()
                 # shown once, in this run only: it is not kept anywhere

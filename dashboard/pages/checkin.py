@@ -13,7 +13,7 @@ from dashboard.components.selfcare_plan import render_advice, render_arrange, re
 from dashboard.i18n import current_language, format_number, t
 from store import StoreError
 from store.overview import my_week
-from store.repository import save_checkin, therapist_checkins
+from store.checkins import save_checkin, therapist_checkins
 from store.selfcare import goal_for_week, goals_to_review, review_goal, save_goal
 
 lang = current_language()

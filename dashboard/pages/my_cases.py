@@ -15,7 +15,7 @@ from dashboard.components.result import render_result
 from dashboard.i18n import current_language, format_number, t
 from store import StoreError
 from store.overview import case_trends
-from store.repository import get_case, my_cases, rate_case
+from store.cases import get_case, my_cases, rate_case
 
 lang = current_language()
 user = acting_user("therapist")

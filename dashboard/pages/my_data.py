@@ -11,11 +11,10 @@ import streamlit as st
 
 from dashboard.components.auth import logout
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from complexity.calendar import local_time
+from complexity.calendar import local_time, today
 from dashboard.i18n import t
 from store import StoreError
 from store import privacy
-from store.repository import today
 
 user = acting_user("therapist")
 st.title(t("my_data.title"))
@@ -81,7 +80,7 @@ if "my_data.zip" in st.session_state:
 st.subheader(t("my_data.log_title"))
 if log:
     st.dataframe(pd.DataFrame({t("my_data.col_when"): [local_time(r.at).strftime("%d-%m-%Y %H:%M") for r in log],
-                               t("my_data.col_who"): [r.who for r in log],
+                               t("my_data.col_who"): [r.who or t("my_data.removed_account") for r in log],
                                t("my_data.col_role"): [t(f"role.{r.role}") if r.role else "–" for r in log],
                                t("my_data.col_what"): [t(f"audit.{r.action}") for r in log]}), hide_index=True)
 else:

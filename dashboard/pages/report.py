@@ -14,7 +14,7 @@ from dashboard.components.report import report_html, report_tables
 from dashboard.i18n import current_language, t
 from store import StoreError
 from store.overview import period_report
-from store.repository import today
+from complexity.calendar import today
 
 lang = current_language()
 user = acting_user("therapist")

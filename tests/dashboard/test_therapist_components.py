@@ -13,7 +13,7 @@ from dashboard.components.balance import balance_figure
 from dashboard.components.calendar import checkin_reminder_ics
 from dashboard.components.caseload import caseload_table, trend_text
 from dashboard.i18n import read_catalog
-from store.repository import CaseOverview
+from store.cases import CaseOverview
 from dashboard.components.selfcare_plan import next_checkin_start
 
 

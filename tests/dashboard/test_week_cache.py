@@ -12,7 +12,7 @@ from dashboard.components import week_cache
 from dashboard.i18n import read_catalog
 from store.db import session_scope
 from store.models import UserAccount
-from store.repository import add_case, record_sessions
+from store.cases import add_case, record_sessions
 
 NL = read_catalog("nl")
 SESSIONS = re.compile(r"^(\d+)" + re.escape(NL["my_week.sessions_line"].split("}", 1)[1].split("{")[0]))

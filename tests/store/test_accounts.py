@@ -14,7 +14,9 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from store import AccessDenied, NotFound, accounts
+from store import AccessDenied, InvalidInput, NotFound, accounts
+from store.accounts import login as login_module
+from store.admin import issue_temporary_password, set_user_active
 from store.accounts import (
     LOCK_DURATION,
     MAX_FAILED_LOGINS,
@@ -22,25 +24,22 @@ from store.accounts import (
     SESSION_MAX_AGE,
     SLOWDOWN_BASE,
     SLOWDOWN_FROM,
-    AccountInputError,
     authenticate,
     authenticate_totp,
     change_password,
     confirm_totp,
     create_user,
     disable_totp,
-    issue_temporary_password,
     load_account,
     reauthenticate,
     session_end_reason,
     set_password,
-    set_user_active,
     start_totp_enrolment,
     totp_required_roles,
 )
 from store.db import current_revision, make_engine, session_scope
 from store.models import AuditEvent, Therapist, UserAccount
-from store.passwords import needs_rehash
+from store.accounts.passwords import needs_rehash
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
@@ -103,8 +102,8 @@ def test_success_is_audited_and_resets_the_count(engine, anna):
 
 def test_unknown_user_gets_the_same_answer_after_the_same_work(engine, anna, monkeypatch):
     verified: list[str | None] = []
-    real_verify = accounts.verify_password
-    monkeypatch.setattr(accounts, "verify_password",
+    real_verify = login_module.verify_password
+    monkeypatch.setattr(login_module, "verify_password",
                         lambda h, p: verified.append(h) or real_verify(h, p))
     known = login(engine, password="wrong password 1")
     unknown = login(engine, username="nobody", password="wrong password 1")
@@ -194,17 +193,17 @@ def enrol(engine, user_id: int, now=NOW) -> str:
 
 def test_totp_enrolment_needs_a_valid_code(engine, anna):
     with session_scope(engine) as s:
-        with pytest.raises(AccountInputError) as no_enrolment:
+        with pytest.raises(InvalidInput) as no_enrolment:
             confirm_totp(s, anna, "123456", now=NOW)
         enrolment = start_totp_enrolment(s, anna)
-    assert no_enrolment.value.keys == ["totp.no_enrolment"]
+    assert no_enrolment.value.codes == ["totp.no_enrolment"]
     assert enrolment.uri.startswith("otpauth://totp/Draagkracht:anna?") and enrolment.secret in enrolment.uri
     assert login(engine).ok  # pending: not yet asked at login
     wrong = f"{(int(pyotp.TOTP(enrolment.secret).at(NOW)) + 1) % 1_000_000:06d}"
-    with pytest.raises(AccountInputError) as invalid:
+    with pytest.raises(InvalidInput) as invalid:
         with session_scope(engine) as s:
             confirm_totp(s, anna, wrong, now=NOW)
-    assert invalid.value.keys == ["totp.code_invalid"]
+    assert invalid.value.codes == ["totp.code_invalid"]
     with session_scope(engine) as s:
         confirm_totp(s, anna, pyotp.TOTP(enrolment.secret).at(NOW), now=NOW)
     stored = account(engine)
@@ -259,14 +258,14 @@ def test_required_roles_come_from_the_environment(engine, anna, sanne, monkeypat
     enrol(engine, sanne)
     with session_scope(engine) as s:
         assert not load_account(s, sanne).totp_setup_required
-        with pytest.raises(AccountInputError) as refused:
+        with pytest.raises(InvalidInput) as refused:
             disable_totp(s, sanne, PASSWORD)
-    assert refused.value.keys == ["totp.required_for_role"]
+    assert refused.value.codes == ["totp.required_for_role"]
     enrol(engine, anna)
     with session_scope(engine) as s:
-        with pytest.raises(AccountInputError) as wrong:
+        with pytest.raises(InvalidInput) as wrong:
             disable_totp(s, anna, "not the password")
-        assert wrong.value.keys == ["password.wrong_current"]
+        assert wrong.value.codes == ["password.wrong_current"]
     with session_scope(engine) as s:
         disable_totp(s, anna, PASSWORD)
     assert account(engine).totp_secret is None and login(engine).ok
@@ -282,10 +281,10 @@ def test_change_password(engine, anna):
         (PASSWORD, " anna-heeft-een-wachtwoord", ["password.spaces_around", "password.contains_username"]),
     ]
     for current, new, keys in cases:
-        with pytest.raises(AccountInputError) as refused:
+        with pytest.raises(InvalidInput) as refused:
             with session_scope(engine) as s:
                 change_password(s, anna, current, new, now=NOW)
-        assert refused.value.keys == keys
+        assert refused.value.codes == keys
     assert account(engine).password_changed_at is None
     changed_at = NOW + dt.timedelta(hours=1)
     with session_scope(engine) as s:
@@ -312,10 +311,10 @@ def test_asking_the_password_again_counts_like_a_login(engine, anna):
     assert slowed.outcome == "bad_credentials" and slowed.delay == SLOWDOWN_BASE
     # slowed down: even the right password is refused (unchecked), by both paths
     assert again(engine, anna, PASSWORD, now + SECONDS).outcome == "locked"
-    with pytest.raises(AccountInputError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         with session_scope(engine) as s:
             change_password(s, anna, PASSWORD, "een-nieuw-wachtwoord", now=now + SECONDS)
-    assert refused.value.keys == ["password.locked"]
+    assert refused.value.codes == ["password.locked"]
     assert login(engine, now=now + SECONDS).outcome == "locked"  # the login shares the count
     now += SLOWDOWN_BASE
     again(engine, anna, "wrong password", now)
@@ -368,10 +367,10 @@ def test_the_operator_sets_a_password(engine, anna):
     with pytest.raises(NotFound):
         with session_scope(engine) as s:
             set_password(s, "niemand", PASSWORD)
-    with pytest.raises(AccountInputError) as weak:
+    with pytest.raises(InvalidInput) as weak:
         with session_scope(engine) as s:
             set_password(s, "Anna", "kort")
-    assert weak.value.keys == ["password.too_short"]
+    assert weak.value.codes == ["password.too_short"]
     with session_scope(engine) as s:
         set_password(s, " ANNA ", "door-de-beheerder-gezet", now=NOW)
     result = login(engine, password="door-de-beheerder-gezet")
@@ -380,18 +379,16 @@ def test_the_operator_sets_a_password(engine, anna):
 
 
 def test_create_user_lists_every_problem_and_stores_nothing(engine, anna):
-    with pytest.raises(AccountInputError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         with session_scope(engine) as s:
             create_user(s, username="anna", password="kort", role="therapist", language="de")
-    assert refused.value.keys == [
-        "account.username_taken", "account.language_invalid", "account.therapist_missing",
-        "password.too_short",
-    ]
+    assert refused.value.codes == ["not_an_option", "therapist_link", "username_taken", "password.too_short"]
+    assert [p.column for p in refused.value.problems] == ["language", "therapist_id", "username", "password"]
     assert "at least 10 characters" in str(refused.value)
-    with pytest.raises(AccountInputError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         with session_scope(engine) as s:
             create_user(s, username="x", password=PASSWORD, role="boss", therapist_id=1)
-    assert refused.value.keys == ["account.username_invalid", "account.role_invalid"]
+    assert refused.value.codes == ["bad_username", "not_an_option"]
     with session_scope(engine, readonly=True) as s:
         assert s.scalars(select(UserAccount.username)).all() == ["anna"]
 
@@ -468,7 +465,7 @@ def test_create_admin_reads_the_password_twice_at_a_terminal(cli_db, monkeypatch
 
 @pytest.mark.parametrize("args, stdin, message", [
     (["--username", "beheer", "--password-stdin"], "kort\n", "at least 10 characters"),
-    (["--username", "b", "--password-stdin"], PASSWORD + "\n", "the username must be 3-64"),
+    (["--username", "b", "--password-stdin"], PASSWORD + "\n", "is not a username: 3-64 characters"),
     (["--username", "beheer", "--password-stdin"], "", "no password on standard input"),
     (["--username", "beheer"], PASSWORD + "\n", "use --password-stdin"),  # no terminal
 ])

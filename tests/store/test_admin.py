@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from store import AccessDenied
 from store import admin
-from store import repository as repo
+from store.cases import add_case
 from store.db import session_scope
 from store.models import AuditEvent, UserAccount
 
@@ -33,7 +33,7 @@ def test_accounts_list_has_no_content_and_unlock_works(engine, people):
 
 def test_audit_log_filters_and_logs_its_own_reading(engine, people):
     with session_scope(engine) as s:
-        repo.add_case(s, people.u1)
+        add_case(s, people.u1)
     with session_scope(engine) as s:
         log = admin.audit_log(s, people.admin, action="create")
     assert list(log["action"]) == ["create"] and list(log["actor"]) == ["anna"]

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, func, select, text
 
 from store import backup, demo
-from store import repository as repo
+from store.checkins import save_checkin
 from store.__main__ import main
 from store.backup import BackupError, backup_database, head_revision, restore_database
 from store.db import make_engine, session_scope
@@ -154,7 +154,7 @@ def test_sqlite_backup_while_another_thread_keeps_writing(backend, engine, peopl
             for n in range(2000):
                 week = monday - dt.timedelta(weeks=n)
                 with session_scope(writer_engine) as s:
-                    repo.save_checkin(s, people.u1, week, {"energy": n % 11, "sleep": 5})
+                    save_checkin(s, people.u1, week, {"energy": n % 11, "sleep": 5})
                 written.append(week)
                 if n == 5:
                     started.set()

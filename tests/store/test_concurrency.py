@@ -9,7 +9,7 @@ import threading
 
 from sqlalchemy import select
 
-from store import repository as repo
+from store.checkins import save_checkin
 from store.db import session_scope
 from store.models import Team, Therapist, UserAccount, WeeklyCheckin
 
@@ -45,7 +45,7 @@ def test_twenty_writers_lose_nothing(backend):
                 for k in range(CHECKINS_EACH):
                     week = weeks[(k + offset) % CHECKINS_EACH]  # writers touch different weeks at once
                     with session_scope(engine) as s:
-                        record = repo.save_checkin(s, user, week, {"energy": k % 11, "burnout": 1 + k % 5})
+                        record = save_checkin(s, user, week, {"energy": k % 11, "burnout": 1 + k % 5})
                     with lock:
                         returned.append((user.therapist_id, record.week_start))
             except BaseException as exc:  # noqa: BLE001 - every failure is reported below

@@ -14,7 +14,7 @@ from complexity import BANDS
 from complexity.load import session_weight, therapist_flags
 from store import InvalidInput
 from store import demo
-from store import repository as repo
+from store.load import team_weekly_load
 from store.__main__ import main
 from store.db import session_scope
 from store.demo import DEMO_PASSWORDS, DemoNotEmpty, build_demo
@@ -22,7 +22,7 @@ from store.models import (
     AuditEvent, Base, Case, CaseRating, ResearchConsent, SelfcareGoal, ShareGrant, SupervisorTeam, Team,
     Therapist, TherapySession, UserAccount, WeeklyCheckin,
 )
-from store.passwords import verify_password
+from store.accounts.passwords import verify_password
 
 TODAY = dt.date.today()
 # The last Friday before today: the week of as_of then has all its sessions (Mon-Fri).
@@ -123,7 +123,7 @@ def test_demo_practice_keeps_its_promises(engine):
     # falling; red load, rising load and balance flags for the week of as_of.
     with session_scope(engine) as s:
         supervisor = s.scalars(select(UserAccount).where(UserAccount.role == "supervisor")).one()
-        load = pd.concat([repo.team_weekly_load(s, supervisor, t, 26, as_of=AS_OF)
+        load = pd.concat([team_weekly_load(s, supervisor, t, 26, as_of=AS_OF)
                           for t in sorted(s.scalars(select(Team.id)))], ignore_index=True)
     checkins = frame(engine, select(WeeklyCheckin.therapist_id, WeeklyCheckin.week_start,
                                     WeeklyCheckin.capacity_score, WeeklyCheckin.burnout))

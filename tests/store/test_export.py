@@ -14,7 +14,8 @@ from sqlalchemy import func, select, update
 from complexity import INSTRUMENT
 from store import AccessDenied
 from store import exporter
-from store import repository as repo
+from store.cases import add_case, rate_case, record_sessions
+from store.checkins import save_checkin
 from store.__main__ import main
 from store.db import session_scope
 from store.exporter import ExportError, export_tables
@@ -34,11 +35,11 @@ def practice(engine, people):
     monday = D(2025, 3, 3)
     for user, therapist, ratings in ((people.u1, people.t1, MODERATE), (people.u2, people.t2, {})):
         with session_scope(engine) as s:
-            code = repo.add_case(s, user, opened_on=monday)
+            code = add_case(s, user, opened_on=monday)
             if ratings:
-                repo.rate_case(s, user, code, ratings, monday)
-            repo.record_sessions(s, user, code, [(monday + dt.timedelta(days=k), 45) for k in range(3)])
-            repo.save_checkin(s, user, monday, {"energy": 4, "sleep": 6, "burnout": 2})
+                rate_case(s, user, code, ratings, monday)
+            record_sessions(s, user, code, [(monday + dt.timedelta(days=k), 45) for k in range(3)])
+            save_checkin(s, user, monday, {"energy": 4, "sleep": 6, "burnout": 2})
         with session_scope(engine) as s:
             s.add(ResearchConsent(therapist_id=therapist.id, research_id=f"R{therapist.id:031d}"))
     with session_scope(engine) as s:

@@ -26,7 +26,7 @@ from sqlalchemy import func, select, text
 from complexity import CHECKIN, DEFAULT_CONFIG, INSTRUMENT, capacity_score, score_case
 from complexity.load import session_weight
 from store import AccessDenied
-from store import repository as repo
+from store.cases import rate_case
 from store.__main__ import main
 from store.codes import is_case_code
 from store.db import session_scope
@@ -238,8 +238,8 @@ def _setup_sessions(engine, people):
     add_case(engine, people, CODE_A, D(2024, 1, 8))
     add_case(engine, people, CODE_B, D(2024, 1, 8), closed=D(2024, 4, 1))
     with session_scope(engine) as s:  # the latest rating counts, not the highest
-        repo.rate_case(s, people.u1, CODE_A, {i: 3 for i in INSTRUMENT.scored_item_ids}, D(2024, 1, 10))
-        latest = repo.rate_case(s, people.u1, CODE_A, {i: 1 for i in INSTRUMENT.scored_item_ids}, D(2024, 2, 1))
+        rate_case(s, people.u1, CODE_A, {i: 3 for i in INSTRUMENT.scored_item_ids}, D(2024, 1, 10))
+        latest = rate_case(s, people.u1, CODE_A, {i: 1 for i in INSTRUMENT.scored_item_ids}, D(2024, 2, 1))
     return latest.complexity
 
 
@@ -377,7 +377,7 @@ def _setup_bad_ratings(engine, people):
     add_case(engine, people, CODE_A, D(2024, 1, 8))
     add_case(engine, people, CODE_CLOSED, D(2024, 1, 8), closed=D(2024, 2, 1))
     with session_scope(engine) as s:
-        repo.rate_case(s, people.u1, CODE_A, {i: 1 for i in ITEMS}, D(2024, 1, 20))
+        rate_case(s, people.u1, CODE_A, {i: 1 for i in ITEMS}, D(2024, 1, 20))
 
 
 FUTURE = dt.date.today() + dt.timedelta(days=30)

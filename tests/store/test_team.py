@@ -10,7 +10,8 @@ import pytest
 from complexity import INSTRUMENT
 from store import AccessDenied
 from store import overview, privacy, team
-from store import repository as repo
+from store.cases import add_case, rate_case, record_sessions
+from store.checkins import save_checkin
 from store.db import session_scope
 
 TODAY = dt.date.today()
@@ -22,10 +23,10 @@ TIRED = {"energy": 2, "body_tension": 8, "emotional_exhaustion": 8, "rumination"
 
 def test_team_overview_shows_load_flags_never_wellbeing(engine, people):
     with session_scope(engine) as s:
-        code = repo.add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=2))
-        repo.rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=2))
-        repo.record_sessions(s, people.u1, code, [(MONDAY - dt.timedelta(days=3), 45)] * 30)
-        repo.save_checkin(s, people.u1, MONDAY - dt.timedelta(weeks=1), TIRED)  # balance for Anna herself
+        code = add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=2))
+        rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=2))
+        record_sessions(s, people.u1, code, [(MONDAY - dt.timedelta(days=3), 45)] * 30)
+        save_checkin(s, people.u1, MONDAY - dt.timedelta(weeks=1), TIRED)  # balance for Anna herself
     with session_scope(engine) as s:
         assert team.supervised_teams(s, people.supervisor) == [(people.team_id, "Team A")]
         view = team.team_overview(s, people.supervisor, people.team_id, as_of=TODAY)

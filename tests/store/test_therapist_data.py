@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from complexity import INSTRUMENT
 from store import AccessDenied, InvalidInput, NotFound
 from store import overview, privacy, selfcare
-from store import repository as repo
+from store.cases import add_case, close_case, rate_case, record_sessions
+from store.checkins import save_checkin
+from store.load import team_weekly_load
 from store.db import session_scope
 from store.models import (
     AuditEvent, Case, CaseRating, ResearchConsent, SelfcareGoal, ShareGrant, Therapist,
@@ -33,9 +35,9 @@ def count(engine, model) -> int:
 def overloaded(engine, people) -> str:
     """Anna (contracted 20, starting) with a severe case seen 30 times this week."""
     with session_scope(engine) as s:
-        code = repo.add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=4))
-        repo.rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=4))
-        repo.record_sessions(s, people.u1, code, [(MONDAY, 45)] * 30)
+        code = add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=4))
+        rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=4))
+        record_sessions(s, people.u1, code, [(MONDAY, 45)] * 30)
     return code
 
 
@@ -55,7 +57,7 @@ def test_my_week_shows_balance_flags_and_open_checkin(engine, people):
     assert "balance" not in codes  # no check-in yet: capacity unknown
 
     with session_scope(engine) as s:
-        repo.save_checkin(s, people.u1, MONDAY, TIRED)
+        save_checkin(s, people.u1, MONDAY, TIRED)
     with session_scope(engine, readonly=True) as s:
         week = overview.my_week(s, people.u1, as_of=AS_OF)
     assert not week.checkin_open
@@ -137,7 +139,7 @@ def test_research_consent_give_and_withdraw(engine, people):
 def test_access_log_shows_who_else_read_my_data(engine, people):
     overloaded(engine, people)
     with session_scope(engine) as s:
-        repo.team_weekly_load(s, people.supervisor, people.team_id, 4)
+        team_weekly_load(s, people.supervisor, people.team_id, 4)
     with session_scope(engine, readonly=True) as s:
         log = privacy.access_log(s, people.u1)
     assert log and all(r.who == "sanne" and r.role == "supervisor" for r in log)
@@ -150,11 +152,11 @@ def test_access_log_shows_who_else_read_my_data(engine, people):
 def test_erasure_needs_the_username_and_removes_everything(engine, people):
     overloaded(engine, people)
     with session_scope(engine) as s:
-        repo.save_checkin(s, people.u1, MONDAY, TIRED)
+        save_checkin(s, people.u1, MONDAY, TIRED)
         selfcare.save_goal(s, people.u1, "Pauze nemen")
         privacy.set_research_consent(s, people.u1, True)
         privacy.grant_share(s, people.u1, "sanne", MONDAY, MONDAY)
-        code = repo.add_case(s, people.u2)  # Bram's data must survive
+        code = add_case(s, people.u2)  # Bram's data must survive
     with pytest.raises(InvalidInput), session_scope(engine) as s:
         privacy.erase_my_data(s, people.u1, "bram")
     assert count(engine, WeeklyCheckin) == 1
@@ -174,7 +176,7 @@ def test_period_report_own_and_shared(engine, people):
     code = overloaded(engine, people)
     start, end = MONDAY - dt.timedelta(weeks=3), MONDAY + dt.timedelta(days=6)
     with session_scope(engine) as s:
-        repo.save_checkin(s, people.u1, MONDAY, TIRED)
+        save_checkin(s, people.u1, MONDAY, TIRED)
         report = overview.period_report(s, people.u1, start, end)
     assert list(report.balance["week_start"].dt.date) == [start + dt.timedelta(weeks=i) for i in range(4)]
     assert report.balance["sessions"].tolist() == [0, 0, 0, 30]
@@ -203,10 +205,10 @@ def test_period_report_own_and_shared(engine, people):
 
 def test_last_weeks_overload_stays_on_my_week_while_this_week_is_young(engine, people):
     with session_scope(engine) as s:
-        code = repo.add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=4))
-        repo.rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=4))
-        repo.record_sessions(s, people.u1, code, [(MONDAY - dt.timedelta(days=5), 45)] * 30)
-        repo.save_checkin(s, people.u1, MONDAY - dt.timedelta(weeks=1), TIRED)
+        code = add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=4))
+        rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=4))
+        record_sessions(s, people.u1, code, [(MONDAY - dt.timedelta(days=5), 45)] * 30)
+        save_checkin(s, people.u1, MONDAY - dt.timedelta(weeks=1), TIRED)
     with session_scope(engine, readonly=True) as s:
         week = overview.my_week(s, people.u1, as_of=MONDAY)
     last_week = week.balance.iloc[-2]["week"]
@@ -214,7 +216,7 @@ def test_last_weeks_overload_stays_on_my_week_while_this_week_is_young(engine, p
     assert by_code["load_over_capacity"].week == last_week and by_code["load_over_capacity"].severity == "red"
     assert by_code["balance"].week == last_week
     with session_scope(engine) as s:  # this week's check-in (a good one) replaces last week's balance
-        repo.save_checkin(s, people.u1, MONDAY, {k: 9 if k not in ("body_tension", "emotional_exhaustion",
+        save_checkin(s, people.u1, MONDAY, {k: 9 if k not in ("body_tension", "emotional_exhaustion",
                                                                      "rumination", "burnout") else 1
                                                  for k in TIRED})
     with session_scope(engine, readonly=True) as s:
@@ -231,8 +233,8 @@ def test_my_data_download_is_complete_neutralised_and_logged(engine, people):
 
     overloaded(engine, people)
     with session_scope(engine) as s:
-        repo.save_checkin(s, people.u1, MONDAY, {**TIRED, "reflection": "=HYPERLINK(\"x\") druk"})
-        repo.add_case(s, people.u2)  # Bram's case must not be in Anna's download
+        save_checkin(s, people.u1, MONDAY, {**TIRED, "reflection": "=HYPERLINK(\"x\") druk"})
+        add_case(s, people.u2)  # Bram's case must not be in Anna's download
         data = privacy.export_my_data(s, people.u1)
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
@@ -254,7 +256,7 @@ def test_my_data_download_is_complete_neutralised_and_logged(engine, people):
 def test_an_erased_therapists_id_is_never_given_to_a_newcomer(engine, people):
     assert people.t3.id == max(people.t1.id, people.t2.id, people.t3.id)  # Cas has the highest id
     with session_scope(engine) as s:
-        repo.team_weekly_load(s, people.supervisor, people.team_id, 2)  # something in the audit log
+        team_weekly_load(s, people.supervisor, people.team_id, 2)  # something in the audit log
         privacy.erase_my_data(s, people.u3, "cas")
     with session_scope(engine) as s:
         newcomer = Therapist(display_name="Iris", experience="starting", contracted_sessions=20)
@@ -288,10 +290,10 @@ def test_a_share_covers_whole_weeks_and_exactly_those(engine, people):
 
 def test_a_case_cannot_close_before_its_last_rating(engine, people):
     with session_scope(engine) as s:
-        code = repo.add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=3))
-        repo.rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=1))
+        code = add_case(s, people.u1, opened_on=MONDAY - dt.timedelta(weeks=3))
+        rate_case(s, people.u1, code, HEAVY, MONDAY - dt.timedelta(weeks=1))
     with pytest.raises(InvalidInput) as err, session_scope(engine) as s:
-        repo.close_case(s, people.u1, code, MONDAY - dt.timedelta(weeks=2))
+        close_case(s, people.u1, code, MONDAY - dt.timedelta(weeks=2))
     assert "score" in err.value.messages("nl")[0]
     with session_scope(engine) as s:
-        repo.close_case(s, people.u1, code, MONDAY - dt.timedelta(weeks=1))
+        close_case(s, people.u1, code, MONDAY - dt.timedelta(weeks=1))

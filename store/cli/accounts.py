@@ -20,10 +20,17 @@ import sys
 from sqlalchemy.exc import SQLAlchemyError
 
 from complexity import LANGUAGES
+from data_schema.i18n import Text, translate
+from store.cli import EXIT_BAD_INPUT, EXIT_OK, error, say
 
 
 class _Refused(Exception):
-    pass
+    """Refused before anything changed; ``key`` (with ``params``) says why."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 def add_arguments_for(name: str, parser: argparse.ArgumentParser) -> None:
@@ -31,7 +38,7 @@ def add_arguments_for(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--username", required=True, help="the account's username")
     else:
         parser.add_argument("--username", required=True, help="the admin's username (3-64 characters)")
-        parser.add_argument("--language", choices=LANGUAGES, default="nl",
+        parser.add_argument("--language", choices=LANGUAGES, default=LANGUAGES[0],
                             help="the admin's dashboard language (default nl)")
         parser.add_argument("--force", action="store_true",
                             help="create the account even though an admin exists already")
@@ -39,59 +46,60 @@ def add_arguments_for(name: str, parser: argparse.ArgumentParser) -> None:
                         help="read the password as one line from standard input (for scripts)")
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, lang: str) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         if not line:
-            raise _Refused("no password on standard input")
+            raise _Refused("cli.accounts.no_password")
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise _Refused("no terminal to ask the password at; use --password-stdin")
+        raise _Refused("cli.accounts.no_terminal")
     try:
-        first = getpass.getpass("Password: ")
-        second = getpass.getpass("Password (again): ")
+        first = getpass.getpass(translate(lang, "cli.accounts.ask_password"))
+        second = getpass.getpass(translate(lang, "cli.accounts.ask_again"))
     except (EOFError, KeyboardInterrupt):
-        raise _Refused("cancelled") from None
+        raise _Refused("cli.accounts.cancelled") from None
     if first != second:
-        raise _Refused("the two passwords differ")
+        raise _Refused("cli.accounts.passwords_differ")
     return first
 
 
 def run(args: argparse.Namespace) -> int:
-    from store.accounts import AccountInputError, admin_exists, create_user, problem_text
-    from store.accounts import normalize_username, password_problems, set_password
+    from store.accounts import admin_exists, create_user, normalize_username, set_password
     from store.db import session_scope, upgrade
-    from store.errors import NotFound
+    from store.errors import InvalidInput, NotFound
+    from store.accounts.passwords import password_problems
 
-    command = args.command
+    command, lang = args.command, args.lang
     try:
-        password = _read_password(args.password_stdin)
+        password = _read_password(args.password_stdin, lang)
         problems = password_problems(password, username=normalize_username(args.username))
         if problems:  # before touching the database
-            raise _Refused("; ".join(problem_text(k) for k in problems))
+            raise InvalidInput(problems)
         upgrade()
         with session_scope() as session:
             if command == "set-password":
                 name = set_password(session, args.username, password).username
-                done = f"password of {name!r} set; its open sessions end"
+                done = ("cli.accounts.password_set", name)
             else:
                 if admin_exists(session) and not args.force:
-                    raise _Refused("an admin account exists already (use --force to add another)")
+                    raise _Refused("cli.accounts.admin_exists")
                 name = create_user(session, username=args.username, password=password,
                                    role="admin", language=args.language).username
-                done = f"admin account {name!r} created"
+                done = ("cli.accounts.admin_created", name)
     except _Refused as exc:
-        print(f"{command}: {exc}", file=sys.stderr)
-        return 2
-    except AccountInputError as exc:
-        print(f"{command}: " + "; ".join(exc.problems), file=sys.stderr)
-        return 2
+        error(lang, "cli.refused", command=command, reason=Text(exc.key, **exc.params))
+        return EXIT_BAD_INPUT
+    except InvalidInput as exc:
+        error(lang, "cli.refused", command=command, reason="; ".join(exc.messages(lang)))
+        return EXIT_BAD_INPUT
     except NotFound:
-        print(f"{command}: no account {normalize_username(args.username)!r}", file=sys.stderr)
-        return 2
+        error(lang, "cli.refused", command=command,
+              reason=Text("cli.accounts.no_account", username=normalize_username(args.username)))
+        return EXIT_BAD_INPUT
     except (SQLAlchemyError, ValueError) as exc:
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        print(f"{command}: database error: {first_line}", file=sys.stderr)
-        return 2
-    print(done)
-    return 0
+        error(lang, "cli.refused", command=command, reason=Text("cli.reason.database", error=first_line))
+        return EXIT_BAD_INPUT
+    say(lang, done[0], username=done[1])
+    return EXIT_OK

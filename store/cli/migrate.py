@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from store.cli import say
+
 
 def add_arguments_for(name: str, parser: argparse.ArgumentParser) -> None:
     if name == "revision":
@@ -21,9 +23,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.command == "upgrade":
         upgrade()
-        print(f"database at revision {current_revision()}")
+        say(args.lang, "cli.migrate.at_revision", revision=current_revision())
     elif args.command == "current":
-        print(current_revision() or "(empty database)")
+        revision = current_revision()
+        say(args.lang, "cli.migrate.revision" if revision else "cli.migrate.empty", revision=revision)
     elif args.command == "revision":
         with migration_connection(get_engine()) as conn:
             command.revision(alembic_config(conn), message=args.message, autogenerate=True)

@@ -16,6 +16,7 @@ columns, empty for the rest. ``unit_or_values`` is in the language asked for.
 from __future__ import annotations
 
 import io
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -23,7 +24,7 @@ from complexity import CHECKIN, INSTRUMENT
 from complexity.checkin import Checkin
 from complexity.instrument import Instrument
 
-from .fields import CODEBOOK_TYPES, TableSpec, export_tables
+from .fields import CODEBOOK_TYPES, FieldSpec, export_tables
 
 COLUMNS: tuple[str, ...] = (
     "table", "column", "label_nl", "label_en", "type", "range", "unit_or_values", "instrument_version",
@@ -37,32 +38,49 @@ _TABLE_TITLES = {
     "sessions": ("Behandelingen", "Sessions"),
     "checkins": ("Wekelijkse check-ins", "Weekly check-ins"),
     "weekly_load": ("Belasting per week", "Weekly load"),
+    "teams": ("Teams", "Teams"),
+    "accounts": ("Accounts (zonder gebruikersnaam, wachtwoord of geheimen)",
+                 "Accounts (without username, password or secrets)"),
+    "supervisor_teams": ("Supervisors per team", "Supervisors per team"),
+    "selfcare_goals": ("Zelfzorgdoelen (eigen export)", "Self-care goals (own export)"),
+    "share_grants": ("Gedeelde rapporten (eigen export)", "Shared reports (own export)"),
+    "research_consents": ("Toestemming voor onderzoek (eigen export)", "Research consent (own export)"),
+    "audit_events": ("Toegangslog", "Access log"),
 }
 
 
 def codebook_frame(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKIN, *,
-                   lang: str = "en") -> pd.DataFrame:
-    """Every column of every export table, with labels, type, range and values."""
-    rows = []
-    for table in export_tables(instrument, checkin).values():
-        rows += _rows(table, lang)
+                   lang: str = "en", columns: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
+    """Every column of every export table, with labels, type, range and values; with
+    ``columns`` (table -> column names, as an export wrote them) exactly those, in that
+    order. A column no export table describes is a ``KeyError`` naming it."""
+    tables = export_tables(instrument, checkin)
+    wanted = columns if columns is not None else {name: table.columns for name, table in tables.items()}
+    rows, missing = [], []
+    for name, names in wanted.items():
+        specs = {f.name: f for f in tables[name].fields} if name in tables else {}
+        for column in names:
+            if column in specs:
+                rows.append(_row(name, specs[column], lang))
+            else:
+                missing.append(f"{name}.{column}")
+    if missing:
+        raise KeyError(f"no codebook entry for {', '.join(missing)}: add its field spec to data_schema.fields")
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _rows(table: TableSpec, lang: str) -> list[dict]:
-    return [
-        {
-            "table": table.name, "column": f.name, "label_nl": f.label("nl"), "label_en": f.label("en"),
-            "type": CODEBOOK_TYPES[f.type], "range": f.range_text(), "unit_or_values": f.values_text(lang),
-            "instrument_version": f.version or "",
-        }
-        for f in table.fields
-    ]
+def _row(table: str, f: FieldSpec, lang: str) -> dict:
+    return {
+        "table": table, "column": f.name, "label_nl": f.label("nl"), "label_en": f.label("en"),
+        "type": CODEBOOK_TYPES[f.type], "range": f.range_text(), "unit_or_values": f.values_text(lang),
+        "instrument_version": f.version or "",
+    }
 
 
-def codebook_csv(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKIN, *, lang: str = "en") -> str:
+def codebook_csv(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKIN, *, lang: str = "en",
+                 columns: Mapping[str, Iterable[str]] | None = None) -> str:
     buffer = io.StringIO()
-    codebook_frame(instrument, checkin, lang=lang).to_csv(buffer, index=False, lineterminator="\n")
+    codebook_frame(instrument, checkin, lang=lang, columns=columns).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
 
@@ -71,9 +89,9 @@ def _cell(text: object) -> str:
 
 
 def codebook_markdown(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKIN, *,
-                      lang: str = "nl") -> str:
+                      lang: str = "nl", columns: Mapping[str, Iterable[str]] | None = None) -> str:
     nl = lang == "nl"
-    frame = codebook_frame(instrument, checkin, lang=lang)
+    frame = codebook_frame(instrument, checkin, lang=lang, columns=columns)
     head = (["kolom", "omschrijving", "type", "bereik", "eenheid of waarden", "versie"] if nl
             else ["column", "label", "type", "range", "unit or values", "version"])
     lines = [

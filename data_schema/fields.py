@@ -456,9 +456,35 @@ def import_tables(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKI
     }
 
 
+def _record_id(name: str, nl: str, en: str) -> FieldSpec:
+    return FieldSpec(name, "whole", _labels(nl, en), min=1, values=_labels("volgnummer in de database", "database id"))
+
+
+def _utc(name: str, nl: str, en: str, required: bool = True) -> FieldSpec:
+    return FieldSpec(name, "timestamp", _labels(nl, en), required=required, values=_labels("UTC", "UTC"))
+
+
+# What only the operator's export (accounts, teams, the audit log) and a therapist's own
+# export (goals, shares, consents) hold, beside the research-shaped clinical tables.
+TEAM_ID = _record_id("team_id", "Team", "Team")
+ACTIVE = FieldSpec("active", "boolean", _labels("Actief", "Active"), values=_labels("waar/onwaar", "true/false"))
+RECORDED_AT = _utc("created_at", "Vastgelegd op", "Recorded at")
+SUPERVISOR_USER_ID = USER_ID.but(name="supervisor_user_id", labels=_labels("Supervisor", "Supervisor"))
+_ACCOUNT_FIELDS = (
+    USER_ID, ROLE, LANGUAGE, THERAPIST_PSEUDONYM.optional(),
+    ACTIVE.but(labels=_labels("Account actief", "Account active")),
+    FieldSpec("failed_logins", "whole", _labels("Mislukte aanmeldingen", "Failed logins"), min=0),
+    _utc("locked_until", "Geblokkeerd tot", "Locked until", required=False), RECORDED_AT,
+    _utc("password_changed_at", "Wachtwoord gewijzigd op", "Password changed at", required=False),
+    _utc("last_login_at", "Laatst aangemeld op", "Last login at", required=False),
+)
+
+
 def export_tables(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKIN) -> dict[str, TableSpec]:
-    """The tables an export can hold. Therapists appear only as a pseudonym; check-in
-    reflections only in a therapist's own export, never in research exports."""
+    """The tables an export can hold, every column it may have (an export writes a
+    subset: ``store.exporter``). Therapists appear only as a pseudonym, and by name only
+    in their own export; check-in reflections only in a therapist's own export, never
+    in research exports; accounts never with a username, password or secret."""
     checkin_scales = tuple(f for f in checkin_fields(checkin) if f.type == "whole")
     reflection = tuple(
         f.but(values=_labels("vrije tekst; alleen in de eigen export van de therapeut",
@@ -466,8 +492,11 @@ def export_tables(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKI
         for f in checkin_fields(checkin) if f.type == "free_text"
     )
     return {
-        "therapists": TableSpec("therapists", (THERAPIST_PSEUDONYM, EXPERIENCE_FIELD, CONTRACTED_SESSIONS),
-                                unique=("therapist",)),
+        "therapists": TableSpec("therapists", (
+            THERAPIST_PSEUDONYM, EXPERIENCE_FIELD, CONTRACTED_SESSIONS, TEAM_ID.optional(), STARTED_ON, ACTIVE,
+            DISPLAY_NAME.but(values=_labels("alleen in de eigen export van de therapeut",
+                                            "only in the therapist's own export")),
+        ), unique=("therapist",)),
         "cases": TableSpec("cases", (CASE_CODE, THERAPIST_PSEUDONYM, OPENED_ON, CLOSED_ON),
                            unique=("case_code",)),
         "ratings": TableSpec("ratings", (CASE_CODE, RATED_ON) + item_fields(instrument)),
@@ -483,6 +512,26 @@ def export_tables(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKI
             *reflection, CHECKIN_VERSION,
         )),
         "weekly_load": TableSpec("weekly_load", tuple(_LOAD_SPECS[c] for c in LOAD_COLUMNS)),
+        "teams": TableSpec("teams", (TEAM_ID, TEAM_NAME), unique=("team_id",)),
+        "accounts": TableSpec("accounts", _ACCOUNT_FIELDS, unique=("user_id",)),
+        "supervisor_teams": TableSpec("supervisor_teams", (USER_ID, TEAM_ID)),
+        "selfcare_goals": TableSpec("selfcare_goals", (
+            _record_id("goal_id", "Doel", "Goal"), THERAPIST_PSEUDONYM, WEEK_START.but(not_future=False),
+            REVIEW_WEEK, GOAL_STATUS, RECORDED_AT, GOAL_TEXT, GOAL_RESOURCE,
+        )),
+        "share_grants": TableSpec("share_grants", (
+            _record_id("grant_id", "Deling", "Share grant"), THERAPIST_PSEUDONYM, SUPERVISOR_USER_ID,
+            PERIOD_START, PERIOD_END, RECORDED_AT, _utc("revoked_at", "Ingetrokken op", "Revoked at", required=False),
+        )),
+        "research_consents": TableSpec("research_consents", (
+            _record_id("consent_id", "Toestemming", "Consent"), THERAPIST_PSEUDONYM, GIVEN_AT, WITHDRAWN_AT,
+        )),
+        "audit_events": TableSpec("audit_events", (
+            _record_id("event_id", "Gebeurtenis", "Event"), AUDIT_AT,
+            USER_ID.but(name="actor_user_id", labels=_labels("Uitgevoerd door", "Actor"), required=False),
+            USER_ID.but(name="on_behalf_of_user_id", labels=_labels("Namens", "On behalf of"), required=False),
+            AUDIT_ACTION, SUBJECT_TYPE, SUBJECT_ID, AUDIT_DETAIL,
+        )),
     }
 
 

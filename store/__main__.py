@@ -28,10 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "create-admin": ("store.cli.accounts", "create an admin account (the first one on a fresh installation)"),
     "set-password": ("store.cli.accounts", "set an account's password (e.g. the only admin forgot theirs)"),
     "demo": ("store.demo", "fill an empty database with a demo practice and print its logins"),
-    "backup": ("store.backup", "write a consistent backup of the database to a file"),
-    "restore": ("store.backup", "replace the database with a backup (checks it first)"),
-    "export": ("store.exporter", "export the tables you may see as CSV, Parquet and Excel with a codebook"),
-    "import": ("store.importer", "import a CSV or XLSX file of one kind: every row is stored, or none"),
+    "backup": ("store.cli.backup", "write a consistent backup of the database to a file"),
+    "restore": ("store.cli.backup", "replace the database with a backup (checks it first)"),
+    "export": ("store.cli.export", "export the tables you may see as CSV, Parquet and Excel with a codebook"),
+    "import": ("store.cli.importing", "import a CSV or XLSX file of one kind: every row is stored, or none"),
 }
 
 

@@ -1,4 +1,5 @@
-"""``python -m store backup PATH`` and ``python -m store restore PATH [--force]``.
+"""Backup and restore of the database, for ``python -m store backup PATH`` and
+``python -m store restore PATH [--force]`` (``store/cli/backup.py``).
 
 SQLite
     ``backup`` copies the database with SQLite's online backup API in one step: it reads
@@ -43,11 +44,20 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from data_schema.i18n import Text, translate
+
+from .db import known_revisions
 from .errors import StoreError
 
 
 class BackupError(StoreError):
-    """A backup or restore refused or failed; nothing was changed."""
+    """A backup or restore refused or failed; nothing was changed. ``key`` and
+    ``params`` are the catalog text saying why (``cli.backup.*``)."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(translate("en", key, **params))
 
 
 @dataclass(frozen=True)
@@ -60,31 +70,11 @@ class BackupResult:
 
 # --- migration revisions ----------------------------------------------------------------
 
-def _scripts():
-    from alembic.script import ScriptDirectory
-
-    from .db import alembic_config
-
-    return ScriptDirectory.from_config(alembic_config())
-
-
-def head_revision() -> str:
-    """The newest migration revision of this version of Draagkracht."""
-    return _scripts().get_current_head()
-
-
-def known_revisions() -> set[str]:
-    return {s.revision for s in _scripts().walk_revisions()}
-
-
 def _check_revision(revision: str | None, where: str) -> str:
     if revision is None:
-        raise BackupError(f"{where} holds no migration revision: not a Draagkracht database")
+        raise BackupError("cli.backup.no_revision", where=where)
     if revision not in known_revisions():
-        raise BackupError(
-            f"{where} is at migration revision {revision!r}, which this version of Draagkracht "
-            "does not know (made by a newer version?): restore it with that version"
-        )
+        raise BackupError("cli.backup.unknown_revision", where=where, revision=revision)
     return revision
 
 
@@ -121,9 +111,9 @@ def _integrity(conn: sqlite3.Connection, where: str) -> None:
     try:
         result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{where} is not a readable SQLite database ({exc})") from None
+        raise BackupError("cli.backup.not_sqlite", where=where, error=str(exc)) from None
     if result != ["ok"]:
-        raise BackupError(f"{where} fails the integrity check: {'; '.join(result[:5])}")
+        raise BackupError("cli.backup.damaged", where=where, error="; ".join(result[:5]))
 
 
 def _sqlite_revision(conn: sqlite3.Connection) -> str | None:
@@ -139,7 +129,7 @@ def _sqlite_backup(engine: Engine, target: Path, force: bool) -> BackupResult:
 
     source = _sqlite_path(engine)
     if not source.is_file():
-        raise BackupError(f"there is no database at {source}")
+        raise BackupError("cli.backup.no_database", path=str(source))
     _refuse_existing(target, force)
     tmp = _temp_beside(target)
     src = sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
@@ -167,11 +157,11 @@ def _sqlite_backup(engine: Engine, target: Path, force: bool) -> BackupResult:
 def check_sqlite_backup(path: Path) -> str:
     """Integrity and revision of a SQLite backup file; returns its revision."""
     if not path.is_file():
-        raise BackupError(f"there is no backup file at {path}")
+        raise BackupError("cli.backup.no_backup", path=str(path))
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise BackupError(f"cannot open {path}: {exc}") from None
+        raise BackupError("cli.backup.cannot_open", path=str(path), error=str(exc)) from None
     try:
         _integrity(conn, str(path))
         return _check_revision(_sqlite_revision(conn), str(path))
@@ -183,7 +173,7 @@ def _sqlite_restore(engine: Engine, backup: Path, force: bool) -> BackupResult:
     revision = check_sqlite_backup(backup)
     target = _sqlite_path(engine)
     if target.exists() and target.stat().st_size > 0 and not force:
-        raise BackupError(f"{target} exists and would be overwritten: add --force to replace it")
+        raise BackupError("cli.backup.would_overwrite", path=str(target))
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine.dispose()  # our own pooled connections to the old file
     tmp = _temp_beside(target)
@@ -211,9 +201,9 @@ def _sqlite_restore(engine: Engine, backup: Path, force: bool) -> BackupResult:
 
 def _refuse_existing(target: Path, force: bool) -> None:
     if target.is_dir():
-        raise BackupError(f"{target} is a folder: give a file name")
+        raise BackupError("cli.backup.is_folder", path=str(target))
     if target.exists() and not force:
-        raise BackupError(f"{target} exists: add --force to overwrite it")
+        raise BackupError("cli.backup.exists", path=str(target))
     if not target.parent.exists():
         target.parent.mkdir(parents=True, mode=0o700)
 
@@ -223,10 +213,7 @@ def _refuse_existing(target: Path, force: bool) -> None:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(
-            f"{name} is not installed: PostgreSQL backups need the PostgreSQL client tools "
-            "(e.g. `apt install postgresql-client`) of the server's version or newer"
-        )
+        raise BackupError("cli.backup.no_tool", tool=name)
     return path
 
 
@@ -252,15 +239,15 @@ def _pg_schema(engine: Engine) -> str:
     with engine.connect() as conn:
         schema = conn.execute(text("SELECT current_schema()")).scalar_one()
     if schema is None:
-        raise BackupError("no schema of the search_path exists in the database: create it first")
+        raise BackupError("cli.backup.no_schema")
     return schema
 
 
-def _run(cmd: list[str], env: dict[str, str], what: str) -> str:
+def _run(cmd: list[str], env: dict[str, str], what: str | Text) -> str:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise BackupError(f"{what} failed: {' / '.join(detail[-3:]) or f'exit {done.returncode}'}")
+        raise BackupError("cli.backup.tool_failed", tool=what, error=" / ".join(detail[-3:]) or f"exit {done.returncode}")
     return done.stdout
 
 
@@ -290,14 +277,14 @@ def _pg_archive_info(path: Path) -> tuple[str | None, set[str]]:
     """The alembic revision in a custom-format archive and the schemas of its tables."""
     pg_restore = _tool("pg_restore")
     env = dict(os.environ)
-    listing = _run([pg_restore, "--list", str(path)], env, f"reading {path} as a pg_dump archive")
+    listing = _run([pg_restore, "--list", str(path)], env, Text("cli.backup.reading_archive", path=str(path)))
     schemas = set()
     for line in listing.splitlines():
         m = re.match(r"^\d+;\s+\d+\s+\d+\s+TABLE\s+(?!DATA\s)(\S+)\s+(\S+)", line)
         if m:
             schemas.add(m.group(1))
     data = _run([pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(path)], env,
-                f"reading the revision in {path}")
+                Text("cli.backup.reading_revision", path=str(path)))
     m = _COPY.search(data)
     revision = None
     if m:
@@ -309,11 +296,11 @@ def _pg_archive_info(path: Path) -> tuple[str | None, set[str]]:
 
 def check_pg_backup(path: Path, schema: str | None = None) -> str:
     if not path.is_file():
-        raise BackupError(f"there is no backup file at {path}")
+        raise BackupError("cli.backup.no_backup", path=str(path))
     revision, schemas = _pg_archive_info(path)
     revision = _check_revision(revision, str(path))
     if schema is not None and schemas and schemas != {schema}:
-        raise BackupError(f"{path} holds schema {', '.join(sorted(schemas))}; the database uses {schema}")
+        raise BackupError("cli.backup.other_schema", path=str(path), schemas=", ".join(sorted(schemas)), schema=schema)
     return revision
 
 
@@ -324,10 +311,7 @@ def _pg_restore(engine: Engine, backup: Path, force: bool) -> BackupResult:
     with engine.connect() as conn:
         present = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar()
     if present is not None and not force:
-        raise BackupError(
-            f"database {engine.url.database} (schema {schema}) holds a Draagkracht database that "
-            "would be overwritten: add --force to replace it"
-        )
+        raise BackupError("cli.backup.database_would_be_overwritten", database=engine.url.database, schema=schema)
     engine.dispose()
     args, env = _pg_connection_args(engine)
     # Restore the tables, not the schema itself: the schema exists (it is the database's
@@ -366,38 +350,3 @@ def restore_database(engine: Engine, path: str | os.PathLike, *, force: bool = F
     if engine.dialect.name == "sqlite":
         return _sqlite_restore(engine, backup, force)
     return _pg_restore(engine, backup, force)
-
-
-# --- command line -----------------------------------------------------------------------
-
-def add_arguments_for(name: str, parser: argparse.ArgumentParser) -> None:
-    if name == "backup":
-        parser.add_argument("path", metavar="PATH", help="backup file to write")
-        parser.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
-    else:
-        parser.add_argument("path", metavar="PATH", help="backup file to restore from")
-        parser.add_argument("--force", action="store_true", help="replace the existing database")
-
-
-def run(args: argparse.Namespace) -> int:
-    from .db import get_engine
-
-    engine = get_engine()
-    try:
-        if args.command == "backup":
-            result = backup_database(engine, args.path, force=args.force)
-            print(f"backup written to {result.path} ({result.size:,} bytes, revision {result.revision})")
-        else:
-            result = restore_database(engine, args.path, force=args.force)
-            where = engine.url.render_as_string(hide_password=True)
-            print(f"restored {args.path} into {where} (revision {result.revision})")
-            if result.revision != head_revision():
-                print(f"the restored database is at revision {result.revision}, not {head_revision()}: "
-                      "run `python -m store upgrade`")
-    except (BackupError, OSError) as exc:
-        print(f"{args.command} failed: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 - e.g. the database cannot be reached
-        print(f"{args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
-    return 0

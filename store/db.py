@@ -243,6 +243,22 @@ def current_revision(engine_or_url: Engine | str | URL | None = None) -> str | N
             engine.dispose()
 
 
+def _scripts():
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    """The newest migration revision of this version of Draagkracht."""
+    return _scripts().get_current_head()
+
+
+def known_revisions() -> set[str]:
+    """Every migration revision this version of Draagkracht knows."""
+    return {s.revision for s in _scripts().walk_revisions()}
+
+
 def _engine_of(engine_or_url) -> tuple[Engine, bool]:
     if isinstance(engine_or_url, Engine):
         return engine_or_url, False

@@ -803,7 +803,7 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from .db import current_revision, get_engine
-    from .backup import head_revision
+    from .db import head_revision
 
     engine = get_engine()
     try:

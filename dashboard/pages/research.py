@@ -3,9 +3,6 @@ a first look at it, and a download (CSV in a zip). Every request is logged."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import plotly.express as px
 import streamlit as st
 
@@ -14,7 +11,7 @@ from dashboard.components.context import acting_user, show_store_error, unit_of_
 from dashboard.components.palette import BLUE
 from dashboard.i18n import current_language, t
 from store import StoreError
-from store.exporter import neutralise_formulas
+from store.exporter import csv_zip
 from store.research import DEFAULT_WEEKS, MIN_GROUP, research_dataset
 
 lang = current_language()
@@ -42,10 +39,5 @@ if len(scored):
     st.plotly_chart(fig, key="research_bands", config={"displayModeBar": False})
     st.caption(t("research.items", items=len(INSTRUMENT.item_ids)))
 
-buffer = io.BytesIO()
-with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-    for name, frame in data.tables().items():
-        archive.writestr(f"{name}.csv", neutralise_formulas(frame).to_csv(sep=";", decimal=",", index=False)
-                         .encode("utf-8-sig"))
-st.download_button(t("research.download"), buffer.getvalue(), file_name="draagkracht-research.zip",
+st.download_button(t("research.download"), csv_zip(data.tables(), codebook=False), file_name="draagkracht-research.zip",
                    mime="application/zip", key="research_download", icon=":material/download:")

@@ -71,8 +71,12 @@ def test_real_outputs_are_covered(book):
     assert explained <= set(scored.columns) and explained <= set(entries(book, "scores"))
 
 
-def test_exports_hold_no_names(book):
-    assert not set(book["column"]) & {"username", "display_name", "name", "team"}
+def test_exports_hold_names_only_where_they_belong(book):
+    assert "username" not in set(book["column"])  # accounts are exported without it
+    named = book[book["column"].isin({"display_name", "name", "team"})]
+    assert set(zip(named["table"], named["column"])) == {("therapists", "display_name"), ("teams", "name")}
+    own = book[(book["table"] == "therapists") & (book["column"] == "display_name")].iloc[0]
+    assert "own export" in own["unit_or_values"]  # a therapist's name only in their own export
 
 
 def test_a_new_item_and_a_new_checkin_field_appear_without_an_edit():

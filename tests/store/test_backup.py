@@ -4,6 +4,7 @@ that change nothing, and a SQLite backup taken while another thread keeps writin
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
 import threading
@@ -15,7 +16,8 @@ from sqlalchemy import Engine, func, select, text
 from store import backup, demo
 from store.checkins import save_checkin
 from store.__main__ import main
-from store.backup import BackupError, backup_database, head_revision, restore_database
+from store.backup import BackupError, backup_database, restore_database
+from store.db import head_revision
 from store.db import make_engine, session_scope
 from store.models import AuditEvent, Base, Team, UserAccount, WeeklyCheckin
 
@@ -33,10 +35,22 @@ def content(engine: Engine) -> dict[str, list]:
     return out
 
 
+def require_pg_tools(*tools: str) -> None:
+    """PostgreSQL backups need the client tools: skipped without them on a user's
+    machine, a failure where PostgreSQL is required (CI: REQUIRE_POSTGRES=1)."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if not missing:
+        return
+    reason = f"{', '.join(missing)} not installed: PostgreSQL backups need the client tools (postgresql-client)"
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{reason}, and PostgreSQL is required (REQUIRE_POSTGRES=1)")
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def filled(backend, engine, monkeypatch) -> dict[str, list]:
-    if backend.name == "postgresql" and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        pytest.skip("pg_dump/pg_restore not installed: PostgreSQL backups need the client tools")
+    if backend.name == "postgresql":
+        require_pg_tools("pg_dump", "pg_restore")
     monkeypatch.setattr(demo, "hash_password", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash)
     demo.build_demo(engine, therapists=4, weeks=8, as_of=AS_OF)
     return content(engine)
@@ -199,8 +213,7 @@ def test_postgres_backup_needs_the_client_tools(engine, tmp_path, monkeypatch):
 
 @POSTGRES_ONLY
 def test_postgres_restore_checks_the_archive_first(engine, filled, tmp_path):
-    if shutil.which("pg_restore") is None:
-        pytest.skip("pg_restore is not installed")
+    require_pg_tools("pg_restore")
     garbage = tmp_path / "garbage.dump"
     garbage.write_bytes(b"PGDMP" + bytes(range(256)) * 8)
     with pytest.raises(BackupError, match="pg_dump archive"):
@@ -242,3 +255,13 @@ def test_command_line_backup_and_restore(tmp_path, monkeypatch, capsys, sqlite_t
     engine.dispose()
     assert main(["restore", str(tmp_path / "nope.backup"), "--force"]) == 2
     assert "no backup file" in capsys.readouterr().err
+
+
+def test_missing_client_tools_fail_where_postgres_is_required(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("REQUIRE_POSTGRES", "1")
+    with pytest.raises(pytest.fail.Exception, match="pg_dump not installed"):
+        require_pg_tools("pg_dump")
+    monkeypatch.setenv("REQUIRE_POSTGRES", "0")
+    with pytest.raises(pytest.skip.Exception, match="pg_dump not installed"):
+        require_pg_tools("pg_dump")

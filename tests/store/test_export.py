@@ -13,7 +13,8 @@ from sqlalchemy import func, select, update
 
 from complexity import INSTRUMENT
 from store import AccessDenied
-from store import exporter
+from store import NotFound
+from store.exporter import queries, writers
 from store.cases import add_case, rate_case, record_sessions
 from store.checkins import save_checkin
 from store.__main__ import main
@@ -77,13 +78,13 @@ def test_operator_export_has_every_table_pseudonymised_in_every_format(engine, p
         weights = sorted(s.scalars(select(TherapySession.weight)))
         n_cases = s.scalar(select(func.count()).select_from(Case))
 
-    workbook = openpyxl.load_workbook(out / exporter.XLSX_NAME)
+    workbook = openpyxl.load_workbook(out / writers.XLSX_NAME)
     assert workbook.sheetnames == tables + ["codebook"]
     everything = []
     for name in tables:
         csv = read_csv(out / f"{name}.csv")
         parquet = pd.read_parquet(out / f"{name}.parquet")
-        sheet = pd.read_excel(out / exporter.XLSX_NAME, sheet_name=name, dtype={"therapist": str})
+        sheet = pd.read_excel(out / writers.XLSX_NAME, sheet_name=name, dtype={"therapist": str})
         assert list(csv.columns) == list(parquet.columns) == list(sheet.columns)
         assert len(csv) == len(parquet) == len(sheet) == result.tables[name]
         everything += [csv, parquet]
@@ -120,7 +121,7 @@ def test_operator_export_has_every_table_pseudonymised_in_every_format(engine, p
     assert codebook["label_nl"].notna().all() and codebook["label_en"].notna().all()
     items = codebook[(codebook["table"] == "ratings") & codebook["column"].isin(INSTRUMENT.item_ids)]
     assert (items["instrument_version"] == INSTRUMENT.version).all()
-    assert len(pd.read_excel(out / exporter.XLSX_NAME, sheet_name="codebook")) == len(codebook)
+    assert len(pd.read_excel(out / writers.XLSX_NAME, sheet_name="codebook")) == len(codebook)
     markdown = (out / "codebook.md").read_text("utf-8")
     assert "Codeboek" in markdown and "`audit_events`" in markdown and "`contrib_emotions`" in markdown
     assert "Codebook" in (out / "codebook.en.md").read_text("utf-8")
@@ -144,7 +145,7 @@ def test_therapist_exports_their_own_data_with_their_free_text(engine, practice,
     assert checkins["reflection"].tolist() == ["'" + FORMULA]  # their own reflection, neutralised
     assert read_csv(out / "therapists.csv")["display_name"].tolist() == ["Bram"]
     assert "accounts" not in result.tables and "audit_events" not in result.tables
-    assert len(read_csv(out / "weekly_load.csv")) == exporter.SUPERVISOR_WEEKS
+    assert len(read_csv(out / "weekly_load.csv")) == queries.SUPERVISOR_WEEKS
     assert read_csv(out / "scores.csv").empty  # Bram's case was never rated
     (event,) = export_events(engine)
     assert event.actor_user_id == practice.u2.id
@@ -168,7 +169,7 @@ def test_supervisor_exports_team_load_without_names(engine, practice, tmp_path):
 def test_researcher_and_unknown_accounts_get_nothing(engine, practice, tmp_path):
     with pytest.raises(AccessDenied):
         export_tables(engine, tmp_path / "r", username="rita")
-    with pytest.raises(exporter.NotFound):
+    with pytest.raises(NotFound):
         export_tables(engine, tmp_path / "x", username="nobody")
     assert not (tmp_path / "r").exists() and not (tmp_path / "x").exists()
     with session_scope(engine, readonly=True) as s:
@@ -184,7 +185,7 @@ def test_refusals_write_nothing(engine, practice, tmp_path, monkeypatch):
     with pytest.raises(ExportError, match="not an empty folder"):
         export_tables(engine, taken)
     assert [p.name for p in taken.iterdir()] == ["keep.txt"]
-    monkeypatch.setattr(exporter, "XLSX_MAX_ROWS", 2)
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 2)
     with pytest.raises(ExportError, match="sessions .* Excel"):
         export_tables(engine, tmp_path / "big")
     assert not (tmp_path / "big").exists()

@@ -35,6 +35,7 @@ from complexity import INSTRUMENT
 from data_schema.tables import validate_table
 from store.db import make_engine, session_scope
 from store import importer
+from store.importer import lookups
 from store.models import AuditEvent, Case, CaseRating
 
 from .conftest import _truncate_postgres, make_people
@@ -76,7 +77,7 @@ def _child(new_engine, csv_path: Path, pipe, mode: str, kill_tick: int | None) -
     """Import the file; report when the write starts and, at the end, the outcome."""
     engine = new_engine()
     state = {"ticks": 0}
-    bulk_insert = importer.bulk_insert
+    bulk_insert = lookups.bulk_insert
 
     def writing(session, table, columns, n):  # this process only: it is a fork
         if mode in ("tick", "measure"):
@@ -90,7 +91,7 @@ def _child(new_engine, csv_path: Path, pipe, mode: str, kill_tick: int | None) -
         pipe.send(("writing", time.monotonic()))
         return bulk_insert(session, table, columns, n)
 
-    importer.bulk_insert = writing
+    lookups.bulk_insert = writing
     report = importer.import_file(engine, "ratings", csv_path)
     pipe.send(("done", report.stored, state["ticks"], time.monotonic()))
 

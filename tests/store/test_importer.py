@@ -517,11 +517,11 @@ def test_reimporting_checkins_is_refused_as_a_whole(engine, people, tmp_path):
 def test_a_conflict_at_write_time_stores_nothing(engine, people, tmp_path, monkeypatch):
     """A row that passed the checks but conflicts when written (stored by someone else
     meanwhile; simulated by hiding the stored case from the check) rolls everything back."""
-    from store import importer
+    from store.importer import lookups
 
     add_case(engine, people, CODE_A, D(2024, 1, 8))
-    stored_cases = importer._cases
-    monkeypatch.setattr(importer, "_cases", lambda ctx, codes: stored_cases(ctx, []))
+    stored_cases = lookups.stored_cases
+    monkeypatch.setattr(lookups, "stored_cases", lambda ctx, codes: stored_cases(ctx, []))
     rows = [[None, "anna", D(2024, 1, 8), None], [CODE_A, "bram", D(2024, 2, 5), None]]
     report = import_file(engine, "cases", write_file(tmp_path, CASES.header, rows, "comma_utf8"))
     assert [p.code for p in report.problems] == ["conflict"] and report.stored == 0
@@ -576,9 +576,9 @@ def test_ragged_rows_are_reported_with_their_rows(engine, people, tmp_path):
 
 
 def test_many_problems_are_counted_beyond_the_listed_ones(engine, people, tmp_path, monkeypatch):
-    from store import importer
+    from store.importer import report as import_report
 
-    monkeypatch.setattr(importer, "MAX_LISTED_PROBLEMS", 5)
+    monkeypatch.setattr(import_report, "MAX_LISTED_PROBLEMS", 5)
     rows = [[f"user{i:03d}", f"U{i}", None, "starting", 0, None] for i in range(12)]
     report = import_file(engine, "therapists", write_file(tmp_path, THERAPISTS.header, rows, "comma_utf8"))
     assert len(report.problems) == 5 and report.total_problems == 12

@@ -8,8 +8,9 @@ before login only the login page exists; after login only the pages of the user'
 registered with ``st.navigation``, so another role's page cannot be reached, not even
 by its URL. A user whose role requires a second factor and has none gets only the
 account page until it is set up, as does a user with a temporary password until they
-choose their own. Each page lives in ``pages/``; to add one, define it
-below and add it to the roles in ``PAGES_BY_ROLE``.
+choose their own. Each page lives in ``views/`` (not ``pages/``: that folder name would
+switch on Streamlit's older file-based page routing beside ``st.navigation``); to add
+one, define it below and add it to the roles in ``PAGES_BY_ROLE``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, t, transla
 from store.accounts import set_language, totp_required_roles  # noqa: E402
 
 LOG = logging.getLogger("draagkracht.dashboard")
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+VIEWS_DIR = Path(__file__).resolve().parent / "views"
 
 if LANGUAGE_KEY not in st.session_state:
     st.session_state[LANGUAGE_KEY] = DEFAULT_LANGUAGE
@@ -71,11 +72,7 @@ with st.sidebar:
 
 
 def _page(file: str, url_path: str, title_key: str, icon: str) -> st.Page:
-    # A URL path equal to the file name would also match Streamlit's pages-folder
-    # routing, which runs the file without this script (see auth._navigation_only).
-    if url_path == Path(file).stem:
-        raise ValueError(f"give {file} a URL path other than its file name")
-    return st.Page(PAGES_DIR / file, title=t(title_key), icon=icon, url_path=url_path)
+    return st.Page(VIEWS_DIR / file, title=t(title_key), icon=icon, url_path=url_path)
 
 
 # role -> its pages as (file, URL path, title key, icon); the first is the home page. A

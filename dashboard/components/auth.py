@@ -44,27 +44,6 @@ from store.models import utcnow
 clock: Callable[[], dt.datetime] = utcnow  # tests: monkeypatch auth.clock
 
 
-def _navigation_only() -> None:
-    """Switch off Streamlit's pages-directory mode for this server process.
-
-    Streamlit treats a ``pages/`` folder beside the main script as an old-style
-    multipage app until the first ``st.navigation`` call in the process: until then a
-    request for ``/<file name>`` runs ``pages/<file name>.py`` directly, without
-    ``app.py`` (so without login and role navigation). Pages that call
-    :func:`require_login` show the login form instead; this closes the window for
-    every later request as soon as this module is imported. (A class attribute of
-    Streamlit's; the pinned Streamlit version is tested.) ``app.py`` additionally
-    gives every page a URL path that differs from its file name.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a Streamlit without it has no such mode
-        return
-    PagesManager.uses_pages_directory = False
-
-
-_navigation_only()
-
 USER_KEY = "auth.user_id"
 SESSION_ID_KEY = "auth.session_id"
 STARTED_KEY = "auth.started_at"  # login time: the 12-hour limit counts from here

@@ -196,7 +196,7 @@ def change_form(at: AppTest, current: str, new: str, repeat: str) -> AppTest:
 
 def test_changing_the_password_on_the_account_page(logged_in, demo_db, log_in, run):
     at = logged_in("supervisor")  # English
-    at.switch_page("pages/account.py")
+    at.switch_page("views/account.py")
     run(at)
     change_form(at, demo_db.password, "nieuw-wachtwoord-1", "nieuw-wachtwoord-2")
     assert errors(at) == [EN["password.mismatch"]]
@@ -220,7 +220,7 @@ def test_guessing_the_password_in_an_open_session_slows_down_then_locks(logged_i
     """The account page asks for the current password; wrong answers count like failed
     logins, so a session left open cannot be used to guess it."""
     at = logged_in("supervisor")  # English
-    at.switch_page("pages/account.py")
+    at.switch_page("views/account.py")
     run(at)
     for _ in range(SLOWDOWN_FROM - 1):
         change_form(at, "verkeerd", "nieuw-wachtwoord-1", "nieuw-wachtwoord-1")
@@ -237,7 +237,7 @@ def test_guessing_the_password_in_an_open_session_slows_down_then_locks(logged_i
 def test_a_temporary_password_from_the_admin_opens_only_the_account_page_until_replaced(
         logged_in, log_in, demo_db, run):
     at = logged_in("admin")
-    at.switch_page("pages/admin.py")
+    at.switch_page("views/admin.py")
     run(at)
     at.selectbox(key="admin_target").set_value(demo_db.user_ids["beheer"])  # not for oneself
     at.radio(key="admin_action").set_value("temporary_password")
@@ -259,11 +259,11 @@ def test_a_temporary_password_from_the_admin_opens_only_the_account_page_until_r
     assert [t.value for t in at.title] == [NL["account.title"]]  # the account page only
     assert [w.value for w in at.warning] == [NL["account.password_change_required"]]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/my_week.py")  # not registered for her yet
+        at.switch_page("views/my_week.py")  # not registered for her yet
     change_form(at, temporary, "mijn-eigen-wachtwoord", "mijn-eigen-wachtwoord")
     assert [s.value for s in at.success] == [NL["account.password_changed"]]
     assert not at.warning
-    at.switch_page("pages/my_week.py")
+    at.switch_page("views/my_week.py")
     run(at)
     assert [t.value for t in at.title] == [NL["my_week.title"]]  # the navigation is open
 
@@ -280,7 +280,7 @@ def test_switching_the_second_factor_off_asks_the_password_and_counts_wrong_ones
         logged_in, demo_db, clock, run):
     at = logged_in("supervisor")  # English
     enable_totp(demo_db, "sanne", clock())  # set up meanwhile (optional for her role here)
-    at.switch_page("pages/account.py")
+    at.switch_page("views/account.py")
     run(at)
     at.text_input(key="account.totp_off_password").input("verkeerd")
     at.button(key="account.totp_off_submit").click()
@@ -338,7 +338,7 @@ def test_a_role_that_requires_totp_sets_it_up_before_anything_else(demo_db, cloc
     assert [t.value for t in at.title] == [NL["account.title"]]
     assert [w.value for w in at.warning] == [NL["account.totp_required_notice"]]
     with pytest.raises(ValueError, match="rate_case"):
-        at.switch_page("pages/rate_case.py")  # not registered until the second factor is set up
+        at.switch_page("views/rate_case.py")  # not registered until the second factor is set up
     at.button(key=account_forms.TOTP_START_KEY).click()
     run(at)
     with db(demo_db) as s:
@@ -353,7 +353,7 @@ def test_a_role_that_requires_totp_sets_it_up_before_anything_else(demo_db, cloc
     run(at)
     assert [s.value for s in at.success][:1] == [NL["account.totp_enabled"]]
     assert not at.warning
-    at.switch_page("pages/rate_case.py")
+    at.switch_page("views/rate_case.py")
     run(at)
     assert [t.value for t in at.title] == [NL["rate.title"]]
 

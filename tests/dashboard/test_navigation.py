@@ -8,6 +8,8 @@ is the hash of its URL path. The first page is the home page, at "/".
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -44,7 +46,7 @@ def shows_rate_case(at: AppTest) -> bool:
 def test_before_login_only_the_login_page_exists(app):
     assert registered(app) == [("login", NL["nav.login"])]
     with pytest.raises(ValueError, match="rate_case"):
-        app.switch_page("pages/rate_case.py")
+        app.switch_page("views/rate_case.py")
     assert not shows_rate_case(app)
     assert [c.value for c in app.sidebar.caption] == [NL["app.tagline"]]  # what Draagkracht is for
 
@@ -53,7 +55,7 @@ def test_a_therapist_gets_the_therapist_pages(logged_in, run):
     at = logged_in("therapist")
     assert registered(at) == THERAPIST_PAGES
     assert titles(at) == [NL["my_week.title"]]  # the first page is home
-    at.switch_page("pages/account.py")
+    at.switch_page("views/account.py")
     run(at)
     assert titles(at) == [NL["account.title"]]
     assert [b.label for b in at.sidebar.button] == [NL["auth.logout"]]
@@ -80,7 +82,7 @@ def test_other_roles_get_only_their_pages(logged_in, demo_db, role):
         assert titles(at) == [lang["account.title"]]
     for name in THERAPIST_FILES:
         with pytest.raises(ValueError, match=name):
-            at.switch_page(f"pages/{name}.py")  # not registered: no address leads to it
+            at.switch_page(f"views/{name}.py")  # not registered: no address leads to it
     assert not shows_rate_case(at)
 
 
@@ -88,7 +90,7 @@ def test_a_supervisor_asking_for_the_rate_case_page_gets_their_home_page(logged_
     # The therapist is on the rate-case page; then a supervisor logs in in the same
     # browser session, whose next request still asks for that page.
     at = logged_in("therapist")
-    at.switch_page("pages/rate_case.py")
+    at.switch_page("views/rate_case.py")
     run(at)
     assert shows_rate_case(at)
     at.button(key=auth.LOGOUT_KEY).click()
@@ -100,16 +102,23 @@ def test_a_supervisor_asking_for_the_rate_case_page_gets_their_home_page(logged_
 
 
 @pytest.mark.parametrize("role", [None, "supervisor"])
-def test_a_page_file_run_by_its_file_name_still_checks_login_and_role(app, log_in, run, role):
-    # Streamlit's pages-folder routing (see auth._navigation_only) would run
-    # pages/rate_case.py for the address /rate_case without app.py: the page's own
-    # check must stop it.
+def test_a_view_file_name_as_an_address_opens_no_view(app, log_in, run, role):
+    # The views live in views/, not pages/: Streamlit has no file-name route to run
+    # views/rate_case.py without app.py. The address gives the login form, or the role's
+    # own home page.
     if role:
         log_in(app, "sanne")
     app._page_hash = calc_hash("rate_case")
     run(app)
-    assert not shows_rate_case(app)
+    assert not shows_rate_case(app) and not app.exception
     if role is None:
         assert app.text_input(key=auth.USERNAME_KEY)  # the login form instead
     else:
-        assert [e.value for e in app.error] == [EN["auth.not_for_role"]]
+        assert titles(app) == [EN["team.title"]]
+
+
+def test_no_pages_folder_and_no_streamlit_internals_patched():
+    dashboard = Path(__file__).resolve().parents[2] / "dashboard"
+    assert not (dashboard / "pages").exists()
+    code = "".join(p.read_text("utf-8") for p in dashboard.rglob("*.py"))
+    assert "PagesManager" not in code and "uses_pages_directory" not in code

@@ -27,7 +27,7 @@ def run(at: AppTest) -> AppTest:
 def at(logged_in) -> AppTest:
     """The rate-case page, with the therapist logged in (tests/dashboard/conftest.py)."""
     at = logged_in("therapist")
-    at.switch_page("pages/rate_case.py")
+    at.switch_page("views/rate_case.py")
     return run(at)
 
 

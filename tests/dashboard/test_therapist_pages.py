@@ -43,7 +43,7 @@ def therapist(logged_in):
 
 
 def go(at, page, run):
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     return run(at)
 
 
@@ -195,7 +195,7 @@ def test_other_roles_cannot_open_therapist_pages(logged_in, role):
     at = logged_in(role)
     for page in ("my_week", "my_cases", "checkin", "report", "my_data"):
         with pytest.raises(ValueError):
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
 
 
 def test_pages_speak_english_when_chosen(therapist, run):

@@ -32,7 +32,7 @@ st.caption(t("balance.help"))
 if week.checkin_open:
     with st.container(border=True):
         st.markdown(t("my_week.checkin_open"))
-        st.page_link("pages/checkin.py", label=t("my_week.go_checkin"), icon=":material/edit_note:")
+        st.page_link("views/checkin.py", label=t("my_week.go_checkin"), icon=":material/edit_note:")
 
 st.caption(t("my_week.week_of", week=week.week))
 now = week.this_week

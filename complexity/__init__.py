@@ -1,5 +1,7 @@
 """Draagkracht's complexity model: the instrument, case scoring, load, capacity, flags
-and calibration. Pure computation: no files, no database, no UI."""
+and calibration. Pure computation: no files, no database, no UI, no user-facing text
+(problems are codes). ``python -m complexity score`` is launched from ``__main__.py``
+but lives above the model, in ``data_schema.cli.score``."""
 
 from .checkin import CHECKIN, capacity_score
 from .config import BANDS, DEFAULT_CONFIG, INCOMPLETE, MODEL_VERSION, ModelConfig

@@ -1,8 +1,14 @@
 """Validation of wide rating tables, reporting every problem by row and column.
 
-Problems are data (a code, the row, the column, the offending value) so that each
-caller can phrase them for its audience: the CLI names file lines, the dashboard
-translates the code. ``row`` is the 0-based position in the table.
+Problems are data (a code, the row, the column, the offending value) and nothing else:
+this package has no user-facing text. Whoever shows them phrases them for their
+audience in the reader's language (the scoring command, ``data_schema.cli.score``, reads
+files with ``data_schema``'s reader and validator, whose problems render from its
+catalog). ``row`` is the 0-based position in the table.
+
+Codes: ``empty``, ``missing_case_id_column``, ``unknown_column``, ``duplicate_column``
+(whole table); ``missing_case_id``, ``duplicate_case_id`` (``value`` the id),
+``not_a_number``, ``not_whole``, ``out_of_range`` (``value`` the cell) per cell.
 """
 
 from __future__ import annotations
@@ -21,24 +27,22 @@ MAX_REPORTED_PROBLEMS = 200
 
 @dataclass(frozen=True)
 class InputProblem:
+    """One problem: its ``code``, where (0-based ``row`` position, ``column``), and the
+    offending ``value``. ``str()`` is for developers: ``row 3, column 'x': out_of_range (4)``."""
+
     code: str
     row: int | None = None
     column: str | None = None
     value: object = None
 
-    def describe(self, first_data_line: int | None = None) -> str:
-        """English description; ``first_data_line`` maps rows to file line numbers."""
+    def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(
-                f"line {self.row + first_data_line}" if first_data_line is not None
-                else f"row {self.row + 1}"
-            )
+            where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
-        prefix = ", ".join(where)
-        text = _MESSAGES[self.code].format(value=_show(self.value), lo=MIN_LEVEL, hi=MAX_LEVEL)
-        return f"{prefix}: {text}" if prefix else text
+            where.append(f"column {self.column!r}")
+        text = self.code if self.value is None else f"{self.code} ({_show(self.value)})"
+        return f"{', '.join(where)}: {text}" if where else text
 
 
 def _show(value: object) -> str:
@@ -46,23 +50,10 @@ def _show(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-_MESSAGES = {
-    "empty": "the table has no rows",
-    "missing_case_id_column": "there is no 'case_id' column",
-    "unknown_column": "unknown column; item columns must be instrument item ids "
-    "(see the codebook)",
-    "duplicate_column": "this column appears more than once",
-    "missing_case_id": "the case id is empty",
-    "duplicate_case_id": "case id '{value}' appears more than once",
-    "not_a_number": "'{value}' is not a number; rate {lo}-{hi} or leave the cell empty",
-    "not_whole": "{value} is not a whole number; rate {lo}, 1, 2 or {hi}",
-    "out_of_range": "{value} is outside {lo}-{hi}",
-}
-
-
 @dataclass
 class RatingsInputError(ValueError):
-    """The table cannot be scored. ``problems`` lists what is wrong, by row and column."""
+    """The table cannot be scored. ``problems`` lists what is wrong, by row and column
+    (at most :data:`MAX_REPORTED_PROBLEMS`; ``total`` counts all of them)."""
 
     problems: list[InputProblem]
     total: int = 0
@@ -71,12 +62,12 @@ class RatingsInputError(ValueError):
     def __post_init__(self) -> None:
         self.total = max(self.total, len(self.problems))
         self.truncated = self.total > len(self.problems)
-        super().__init__(self.summary())
+        super().__init__(self.problems)
 
-    def summary(self, first_data_line: int | None = None) -> str:
-        lines = [p.describe(first_data_line) for p in self.problems]
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.problems]
         if self.truncated:
-            lines.append(f"... and {self.total - len(self.problems)} more problems")
+            lines.append(f"(+{self.total - len(self.problems)})")
         return "\n".join(lines)
 
 

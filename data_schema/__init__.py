@@ -9,6 +9,9 @@
 - ``records``: pydantic models for single records at the edges; ``explain_errors``.
 - ``guard``: the identifier guard for free text (BSN, e-mail, phone, dates).
 - ``codebook``: the codebook of every exported column (``python -m data_schema codebook``).
+- ``reader``: the one file reader (CSV and XLSX); ``i18n``: the catalog of messages.
+- ``cli``: the commands ``codebook``, ``score`` and ``columns`` (``python -m data_schema``;
+  ``score`` and ``columns`` are also ``python -m complexity score|columns``).
 
 Layering: imports only ``complexity`` and third-party libraries; ``store`` and
 ``dashboard`` build on this package. Names below load their module on first use, so

@@ -8,7 +8,8 @@ label, and its unit. ``data_schema.tables`` turns specs into pandera models,
 Instrument items and check-in fields are **generated** from ``complexity.INSTRUMENT``
 and ``complexity.CHECKIN`` (:func:`item_fields`, :func:`checkin_fields`): a new item
 needs no edit here. The builders take the instrument and check-in as arguments so that a
-test can prove it with a modified instrument.
+test can prove it with a modified instrument. Besides the import and export tables there
+is one more generated table, :data:`SCORE_INPUT`: the cases the scoring command reads.
 
 The constants below (roles, languages, experience levels, goal statuses, audit actions,
 case-code pattern, session and contract limits, self-care action columns) are the
@@ -211,6 +212,12 @@ OPENED_ON = FieldSpec("opened_on", "date", _labels("Geopend op", "Opened on"), n
 CLOSED_ON = FieldSpec("closed_on", "date", _labels("Gesloten op", "Closed on"), required=False,
                       not_future=True)
 RATED_ON = FieldSpec("rated_on", "date", _labels("Gescoord op", "Rated on"), not_future=True)
+
+# Cases to score (``python -m complexity score``): any identifier the user chose
+CASE_ID = FieldSpec(
+    "case_id", "text", _labels("Casus", "Case"),
+    values=_labels("eigen kenmerk van de casus, uniek in het bestand", "the case's own identifier, unique in the file"),
+)
 
 # Sessions
 SESSION_DATE = FieldSpec("session_date", "date", _labels("Datum behandeling", "Session date"),
@@ -535,14 +542,22 @@ def export_tables(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKI
     }
 
 
+def score_input_table(instrument: Instrument = INSTRUMENT) -> TableSpec:
+    """The table of cases to score (``python -m complexity score``): a unique
+    ``case_id`` and one optional column per instrument item, 0-3. Not an import kind:
+    nothing is stored, and a case with no item rated is scored (as incomplete)."""
+    return TableSpec("cases_to_score", (CASE_ID,) + item_fields(instrument), unique=("case_id",))
+
+
 IMPORT_TABLES: Mapping[str, TableSpec] = MappingProxyType(import_tables())
 EXPORT_TABLES: Mapping[str, TableSpec] = MappingProxyType(export_tables())
+SCORE_INPUT: TableSpec = score_input_table()
 
 __all__ = [
-    "ACTION_COLUMNS", "AUDIT_ACTIONS", "CASE_CODE_ALPHABET", "CASE_CODE_LENGTH", "CASE_CODE_PATTERN",
+    "ACTION_COLUMNS", "AUDIT_ACTIONS", "CASE_CODE_ALPHABET", "CASE_CODE_LENGTH", "CASE_CODE_PATTERN", "CASE_ID",
     "EXPERIENCE", "EXPORT_TABLES", "FieldSpec", "GOAL_STATUSES", "IMPORT_TABLES", "LANGUAGES",
     "MAX_CONTRACTED_SESSIONS", "MAX_SESSION_MINUTES", "MIN_CONTRACTED_SESSIONS", "MIN_SESSION_MINUTES",
-    "REFLECTION_MAX", "ROLES", "SELFCARE_ACTIONS", "TableSpec", "USERNAME_PATTERN", "action_fields",
+    "REFLECTION_MAX", "ROLES", "SCORE_INPUT", "SELFCARE_ACTIONS", "TableSpec", "USERNAME_PATTERN", "action_fields",
     "checkin_fields", "domain_fields", "export_tables", "import_tables", "item_fields",
-    "normalize_case_code", "number_text",
+    "normalize_case_code", "number_text", "score_input_table",
 ]

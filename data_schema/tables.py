@@ -2,7 +2,9 @@
 
 Each import kind (:data:`KINDS`) has a pandera ``DataFrameModel`` generated from its
 field specs (``data_schema.fields``): ratings get one column per instrument item and
-check-ins one per check-in field, so a new item needs no edit here.
+check-ins one per check-in field, so a new item needs no edit here. So do the cases
+the scoring command reads (:data:`SCORE_KIND`, ``CasesToScoreTable``: a unique
+``case_id`` and the items), which are checked here too but never imported.
 
 ``validate_table(kind, raw)`` takes a table as read from CSV or XLSX (every cell text,
 headers stripped and lower-cased) and returns a :class:`ValidationResult`: the typed,
@@ -45,10 +47,9 @@ from pandera.typing import Series
 
 from complexity import INSTRUMENT
 from complexity.calendar import monday_of, today
-from . import fields
 from .fields import (
-    BAND, COMPLEXITY, EXPORT_TABLES, FLAGS, IMPORT_TABLES, INSTRUMENT_VERSION, INTERACTION,
-    MODEL_VERSION, FieldSpec, TableSpec, contribution_fields, domain_fields,
+    BAND, CASE_ID, COMPLEXITY, EXPORT_TABLES, FLAGS, IMPORT_TABLES, INSTRUMENT_VERSION, INTERACTION,
+    MODEL_VERSION, SCORE_INPUT, FieldSpec, TableSpec, contribution_fields, domain_fields,
 )
 from .guard import find_identifiers, found_params
 from .i18n import Text
@@ -56,6 +57,7 @@ from .problems import Problem
 from .rules import RuleError, cell_text, monday_params, parse_value, range_params
 
 KINDS: tuple[str, ...] = ("therapists", "cases", "ratings", "sessions", "checkins")
+SCORE_KIND = "cases_to_score"  # what the scoring command reads; not an import kind
 MAX_PROBLEMS = 1000
 _TEXT_TYPES = ("text", "free_text", "username", "case_code", "choice")
 
@@ -200,6 +202,15 @@ RatingsTable = IMPORT_MODELS["ratings"]
 SessionsTable = IMPORT_MODELS["sessions"]
 CheckinsTable = IMPORT_MODELS["checkins"]
 
+# The cases the scoring command reads (fields.SCORE_INPUT): CasesToScoreTable.
+CasesToScoreTable = build_model(SCORE_INPUT, _class_name(SCORE_KIND), n_failure_cases=5)
+
+# Every table validate_table checks: the import kinds and the cases to score.
+_CHECKED: Mapping[str, tuple[TableSpec, type[pa.DataFrameModel]]] = {
+    **{kind: (IMPORT_TABLES[kind], IMPORT_MODELS[kind]) for kind in KINDS},
+    SCORE_KIND: (SCORE_INPUT, CasesToScoreTable),
+}
+
 # Export tables (what an export writes; the codebook has a row for each column).
 EXPORT_MODELS: Mapping[str, type[pa.DataFrameModel]] = {
     name: build_model(spec, "Export" + _class_name(name).removesuffix("Table"), loose_dtypes=True)
@@ -210,10 +221,9 @@ EXPORT_MODELS: Mapping[str, type[pa.DataFrameModel]] = {
 WeeklyLoadFrame = build_model(EXPORT_TABLES["weekly_load"], "WeeklyLoadFrame", loose_dtypes=True)
 """``complexity.weekly_load`` / the store's weekly load: one row per therapist per week."""
 
-_CASE_ID = FieldSpec("case_id", "text", fields._labels("Casus", "Case"))
 ScoredCasesFrame = build_model(
     TableSpec("scored_cases", ()), "ScoredCasesFrame", loose_dtypes=True, strict=False,
-    columns=(_CASE_ID, COMPLEXITY, BAND, *domain_fields(INSTRUMENT), *contribution_fields(INSTRUMENT),
+    columns=(CASE_ID, COMPLEXITY, BAND, *domain_fields(INSTRUMENT), *contribution_fields(INSTRUMENT),
              INTERACTION, FLAGS, INSTRUMENT_VERSION, MODEL_VERSION),
 )
 """``complexity.score_cases`` output (further columns allowed)."""
@@ -594,22 +604,23 @@ def empty_clean(table: TableSpec) -> pd.DataFrame:
 
 
 def validate_table(kind: str, raw: pd.DataFrame) -> ValidationResult:
-    """Check an import table of ``kind`` (one of :data:`KINDS`); see the module docstring.
+    """Check a table of ``kind``: an import kind (one of :data:`KINDS`) or
+    :data:`SCORE_KIND`, the cases to score; see the module docstring.
 
     Raises ValueError only for an unknown ``kind``; any content, shape or size of
     ``raw`` gives a result.
     """
-    if kind not in IMPORT_MODELS:
-        raise ValueError(f"unknown table kind {kind!r}; expected one of {', '.join(KINDS)}")
-    table = IMPORT_TABLES[kind]
+    if kind not in _CHECKED:
+        raise ValueError(f"unknown table kind {kind!r}; expected one of {', '.join(_CHECKED)}")
+    table, model = _CHECKED[kind]
     try:
-        return _Validation(table, IMPORT_MODELS[kind]).run(raw)
+        return _Validation(table, model).run(raw)
     except Exception as exc:  # the last line of defence: a file must never crash the caller
         return ValidationResult(empty_clean(table), [Problem.make("internal_error", error=type(exc).__name__)])
 
 
 __all__ = [
-    "CasesTable", "CheckinsTable", "EXPORT_MODELS", "IMPORT_MODELS", "KINDS", "MAX_PROBLEMS", "Problem", "RatingsTable",
-    "ScoredCasesFrame", "SessionsTable", "TherapistsTable", "ValidationResult", "WeeklyLoadFrame",
+    "CasesTable", "CasesToScoreTable", "CheckinsTable", "EXPORT_MODELS", "IMPORT_MODELS", "KINDS", "MAX_PROBLEMS",
+    "Problem", "RatingsTable", "SCORE_KIND", "ScoredCasesFrame", "SessionsTable", "TherapistsTable", "ValidationResult", "WeeklyLoadFrame",
     "build_model", "empty_clean", "validate_table",
 ]

@@ -115,13 +115,17 @@ def test_cli_writes_the_codebook(tmp_path, capsys):
     assert capsys.readouterr().out == codebook_markdown(lang="nl")
 
 
-def test_cli_exits_2_with_a_message_when_it_cannot_write(tmp_path):
+def test_cli_exits_2_with_a_message_when_it_cannot_write(tmp_path, capsys):
+    """The message is in the codebook's language (--lang, default nl), from the catalog."""
     target = tmp_path / "missing" / "codebook.md"
     run = subprocess.run([sys.executable, "-m", "data_schema", "codebook", "-o", str(target)],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
-    assert "cannot write" in run.stderr and "Traceback" not in run.stderr
-    assert not target.exists()
+    assert run.stderr.startswith(f"fout: kan {target} niet schrijven: de map") and "Traceback" not in run.stderr
+    assert main(["codebook", "--lang", "en", "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write {target}: the directory '{target.parent}' does not exist")
+    assert not target.exists() and not target.parent.exists()
 
 
 def test_import_models_cover_the_import_tables():

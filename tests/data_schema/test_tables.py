@@ -17,8 +17,8 @@ from complexity.calendar import monday_of
 from data_schema import fields
 from data_schema.fields import IMPORT_TABLES, FieldSpec
 from data_schema.tables import (
-    IMPORT_MODELS, KINDS, MAX_PROBLEMS, Problem, ScoredCasesFrame, ValidationResult, WeeklyLoadFrame,
-    validate_table,
+    IMPORT_MODELS, KINDS, MAX_PROBLEMS, SCORE_KIND, CasesToScoreTable, Problem, ScoredCasesFrame, ValidationResult,
+    WeeklyLoadFrame, validate_table,
 )
 from tests.data_schema.strategies import valid_rows
 
@@ -136,6 +136,30 @@ def test_ratings_generated_from_instrument_and_checks():
         (6, "emo_anxiety", "not_a_number"),  # not also "no_ratings": the cell is reported as such
     }
     assert result.clean["case_code"].iloc[0] == "C-7KQ2-M9XD"
+
+
+def test_cases_to_score_unique_ids_optional_items_and_no_at_least_one_rule():
+    """The scoring command's table (not an import kind): a required, unique case_id and
+    the instrument's items, 0-3 or empty; a case with nothing rated is fine."""
+    assert SCORE_KIND not in KINDS
+    assert fields.SCORE_INPUT.columns == ("case_id", *INSTRUMENT.item_ids)
+    assert list(CasesToScoreTable.to_schema().columns) == list(fields.SCORE_INPUT.columns)
+    raw = table(case_id=["P1", " P1 ", "", "P4", "2,0", "P6"], emo_anxiety=["2,0", "1", "1", "4", "", "1.5"],
+                emo_distress=["", "", "", "x", "", ""])
+    result = validate_table(SCORE_KIND, raw)
+    assert located(result) == {
+        (3, "case_id", "duplicate"),
+        (4, "case_id", "required"),
+        (5, "emo_anxiety", "out_of_range"),
+        (5, "emo_distress", "not_a_number"),
+        (7, "emo_anxiety", "not_a_whole_number"),
+    }
+    ok = validate_table(SCORE_KIND, table(case_id=["P1", "2,0"], emo_anxiety=["2,0", ""]))
+    assert ok.ok, ok.problems
+    assert ok.clean["case_id"].tolist() == ["P1", "2,0"]  # ids are text, never numbers
+    assert ok.clean["emo_anxiety"].tolist() == [2, pd.NA]
+    missing = validate_table(SCORE_KIND, table(case_code=["P1"], emo_anxiety=["1"]))
+    assert (None, "case_id", "missing_column") in located(missing)
 
 
 def RatingsTable_columns():

@@ -1,6 +1,6 @@
 """The codebook: one row for every column of every exported table, generated.
 
-Rows come from the export table specs (``data_schema.fields.export_tables``), which are
+Rows come from the export table specs (``data_schema.layouts.export_tables``), which are
 built from the instrument and the check-in: a new item, domain or check-in field gets
 its row without an edit here. Columns of the codebook:
 
@@ -8,7 +8,8 @@ its row without an edit here. Columns of the codebook:
 
 ``instrument_version`` is the version of the definition a column comes from: the
 instrument's version for item and domain columns, ``check-in <version>`` for check-in
-columns, empty for the rest. ``unit_or_values`` is in the language asked for.
+columns, empty for the rest. ``range`` and ``unit_or_values`` are in the language asked
+for; every word comes from the catalog.
 
 ``python -m data_schema codebook [--format md|csv] [--lang nl|en] [-o FILE]`` writes it.
 """
@@ -24,30 +25,13 @@ from complexity import CHECKIN, INSTRUMENT
 from complexity.checkin import Checkin
 from complexity.instrument import Instrument
 
-from .fields import CODEBOOK_TYPES, FieldSpec, export_tables
+from .i18n import translate
+from .layouts import export_tables
+from .spec import CODEBOOK_TYPES, FieldSpec
 
 COLUMNS: tuple[str, ...] = (
     "table", "column", "label_nl", "label_en", "type", "range", "unit_or_values", "instrument_version",
 )
-
-_TABLE_TITLES = {
-    "therapists": ("Therapeuten (gepseudonimiseerd)", "Therapists (pseudonymised)"),
-    "cases": ("Casussen", "Cases"),
-    "ratings": ("Scores per item", "Item ratings"),
-    "scores": ("Complexiteitsscores", "Complexity scores"),
-    "sessions": ("Behandelingen", "Sessions"),
-    "checkins": ("Wekelijkse check-ins", "Weekly check-ins"),
-    "weekly_load": ("Belasting per week", "Weekly load"),
-    "teams": ("Teams", "Teams"),
-    "accounts": ("Accounts (zonder gebruikersnaam, wachtwoord of geheimen)",
-                 "Accounts (without username, password or secrets)"),
-    "supervisor_teams": ("Supervisors per team", "Supervisors per team"),
-    "selfcare_goals": ("Zelfzorgdoelen (eigen export)", "Self-care goals (own export)"),
-    "share_grants": ("Gedeelde rapporten (eigen export)", "Shared reports (own export)"),
-    "research_consents": ("Toestemming voor onderzoek (eigen export)", "Research consent (own export)"),
-    "audit_events": ("Toegangslog", "Access log"),
-}
-
 
 def codebook_frame(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKIN, *,
                    lang: str = "en", columns: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
@@ -72,7 +56,7 @@ def codebook_frame(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECK
 def _row(table: str, f: FieldSpec, lang: str) -> dict:
     return {
         "table": table, "column": f.name, "label_nl": f.label("nl"), "label_en": f.label("en"),
-        "type": CODEBOOK_TYPES[f.type], "range": f.range_text(), "unit_or_values": f.values_text(lang),
+        "type": CODEBOOK_TYPES[f.type], "range": f.range_text(lang), "unit_or_values": f.values_text(lang),
         "instrument_version": f.version or "",
     }
 
@@ -90,24 +74,19 @@ def _cell(text: object) -> str:
 
 def codebook_markdown(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKIN, *,
                       lang: str = "nl", columns: Mapping[str, Iterable[str]] | None = None) -> str:
-    nl = lang == "nl"
     frame = codebook_frame(instrument, checkin, lang=lang, columns=columns)
-    head = (["kolom", "omschrijving", "type", "bereik", "eenheid of waarden", "versie"] if nl
-            else ["column", "label", "type", "range", "unit or values", "version"])
+    titles = {name: table.title(lang) for name, table in export_tables(instrument, checkin).items()}
+    head = [translate(lang, f"codebook.head.{h}") for h in ("column", "label", "type", "range", "values", "version")]
     lines = [
-        f"# {'Codeboek' if nl else 'Codebook'}: {instrument.name(lang if nl else 'en')}",
+        "# " + translate(lang, "codebook.title", instrument=instrument.name(lang)),
         "",
-        (f"Instrument {instrument.version}, check-in {checkin.version}. Gegenereerd uit de definities; "
-         "niet met de hand bewerken." if nl else
-         f"Instrument {instrument.version}, check-in {checkin.version}. Generated from the definitions; "
-         "do not edit by hand."),
+        translate(lang, "codebook.generated", instrument=instrument.version, checkin=checkin.version),
     ]
     for table, group in frame.groupby("table", sort=False):
-        title = _TABLE_TITLES.get(table, (table, table))[0 if nl else 1]
-        lines += ["", f"## {title} (`{table}`)", "", "| " + " | ".join(head) + " |",
+        lines += ["", f"## {titles.get(table, table)} (`{table}`)", "", "| " + " | ".join(head) + " |",
                   "|" + "---|" * len(head)]
         for row in group.itertuples(index=False):
-            label = row.label_nl if nl else row.label_en
+            label = row.label_nl if lang == "nl" else row.label_en
             cells = [f"`{row.column}`", label, row.type, row.range, row.unit_or_values, row.instrument_version]
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"

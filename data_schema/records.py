@@ -1,6 +1,6 @@
 """Pydantic v2 models for single records at the edges: forms, settings, API payloads.
 
-Every field is built from its :class:`~data_schema.fields.FieldSpec` by
+Every field is built from its :class:`~data_schema.spec.FieldSpec` by
 :func:`field_type`: the same parser and the same rules as the import tables
 (``data_schema.rules``), so ``"3,0"`` is 3 in a form as in a file, and a rule broken in a
 form has the same error code as in an import (the pydantic error ``type`` *is* the
@@ -26,7 +26,8 @@ from complexity.checkin import Checkin
 from complexity.instrument import Instrument
 
 from . import fields as F
-from .fields import FieldSpec, TableSpec
+from .layouts import IMPORT_TABLES, import_tables
+from .spec import FieldSpec, TableSpec
 from .guard import IdentifierFound, found_params
 from .problems import Problem, has_message, render
 from .rules import RuleError, read_value
@@ -127,18 +128,18 @@ def record_model(name: str, table: TableSpec, *, exclude: tuple[str, ...] = (), 
 def case_rating_model(instrument: Instrument = INSTRUMENT) -> type[Record]:
     """CaseRating generated from the instrument: ``case_code``, ``rated_on`` and one
     optional 0-3 field per item (at least one rated)."""
-    table = F.import_tables(instrument=instrument)["ratings"]
+    table = import_tables(instrument=instrument)["ratings"]
     return record_model("CaseRating", table, doc=case_rating_model.__doc__)
 
 
 def weekly_checkin_model(checkin: Checkin = CHECKIN) -> type[Record]:
     """WeeklyCheckin generated from the check-in: ``week_start`` (a Monday, not in the
     future) and one field per check-in field; the reflection runs through the guard."""
-    table = F.import_tables(checkin=checkin)["checkins"]
+    table = import_tables(checkin=checkin)["checkins"]
     return record_model("WeeklyCheckin", table, exclude=("username",), doc=weekly_checkin_model.__doc__)
 
 
-_IMPORT = F.IMPORT_TABLES
+_IMPORT = IMPORT_TABLES
 Therapist = record_model("Therapist", _IMPORT["therapists"], doc="A therapist as an administrator enters one.")
 Case = record_model("Case", _IMPORT["cases"], exclude=("username",),
                     doc="A case: its code (generated when empty), opened and closed dates.")
@@ -197,7 +198,7 @@ class UserAccount(Record):
     username: Username
     role: Role
     language: Language = "nl"
-    therapist_id: field_type(F.USER_ID.but(name="therapist_id", labels=F._labels("Therapeut", "Therapist"),
+    therapist_id: field_type(F.USER_ID.but(name="therapist_id", key="therapist_id",
                                            required=False)) = Field(None, validate_default=True)
 
     @field_validator("therapist_id", mode="after")
@@ -225,12 +226,12 @@ class AuditEvent(Record):
 
 _register(Team, (F.TEAM_NAME,))
 _register(SelfCareGoal, (F.WEEK_START, F.GOAL_TEXT, F.GOAL_RESOURCE, F.REVIEW_WEEK, F.GOAL_STATUS))
-_register(ShareGrant, (F.USER_ID.but(name="supervisor_user_id", labels=F._labels("Supervisor", "Supervisor")),
+_register(ShareGrant, (F.SUPERVISOR_USER_ID,
                        F.PERIOD_START, F.PERIOD_END))
 _register(ResearchConsent, (F.RESEARCH_ID, F.GIVEN_AT, F.WITHDRAWN_AT))
 _register(UserAccount, (F.USERNAME, F.ROLE, F.LANGUAGE, F.USER_ID.but(name="therapist_id",
-                                                                     labels=F._labels("Therapeut", "Therapist"))))
-_register(AuditEvent, (F.AUDIT_AT, F.USER_ID.but(name="actor_user_id"), F.USER_ID.but(name="on_behalf_of_user_id"),
+                                                                     key="therapist_id")))
+_register(AuditEvent, (F.AUDIT_AT, F.USER_ID.but(name="actor_user_id", key="actor_user_id"), F.USER_ID.but(name="on_behalf_of_user_id", key="on_behalf_of_user_id"),
                        F.AUDIT_ACTION, F.SUBJECT_TYPE, F.SUBJECT_ID, F.AUDIT_DETAIL))
 
 _BUILTIN_CODES = {

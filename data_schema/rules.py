@@ -36,7 +36,7 @@ import pandas as pd
 from complexity.calendar import iso_week_label, monday_of, monday_of_label, today
 
 from . import fields
-from .fields import FieldSpec
+from .spec import FieldSpec, number_text
 from .guard import find_identifiers, found_params
 from .i18n import Text
 
@@ -92,8 +92,8 @@ def cell_text(value: object) -> str | None:
 
 
 def range_params(spec: FieldSpec, value: str) -> dict[str, Any]:
-    lo = "…" if spec.min is None else fields.number_text(spec.min)
-    hi = "…" if spec.max is None else fields.number_text(spec.max)
+    lo = "…" if spec.min is None else number_text(spec.min)
+    hi = "…" if spec.max is None else number_text(spec.max)
     return {"value": value, "lo": lo, "hi": hi}
 
 

@@ -48,9 +48,11 @@ from pandera.typing import Series
 from complexity import INSTRUMENT
 from complexity.calendar import monday_of, today
 from .fields import (
-    BAND, CASE_ID, COMPLEXITY, EXPORT_TABLES, FLAGS, IMPORT_TABLES, INSTRUMENT_VERSION, INTERACTION,
-    MODEL_VERSION, SCORE_INPUT, FieldSpec, TableSpec, contribution_fields, domain_fields,
+    BAND, CASE_ID, COMPLEXITY, FLAGS, INSTRUMENT_VERSION, INTERACTION, MODEL_VERSION, contribution_fields,
+    domain_fields,
 )
+from .layouts import EXPORT_TABLES, IMPORT_TABLES, SCORE_INPUT
+from .spec import FieldSpec, TableSpec
 from .guard import find_identifiers, found_params
 from .i18n import Text
 from .problems import Problem
@@ -202,7 +204,7 @@ RatingsTable = IMPORT_MODELS["ratings"]
 SessionsTable = IMPORT_MODELS["sessions"]
 CheckinsTable = IMPORT_MODELS["checkins"]
 
-# The cases the scoring command reads (fields.SCORE_INPUT): CasesToScoreTable.
+# The cases the scoring command reads (layouts.SCORE_INPUT): CasesToScoreTable.
 CasesToScoreTable = build_model(SCORE_INPUT, _class_name(SCORE_KIND), n_failure_cases=5)
 
 # Every table validate_table checks: the import kinds and the cases to score.

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from data_schema.fields import FieldSpec
+from data_schema.spec import FieldSpec
 from data_schema.records import RecordError, validate_record, validate_value
 
 from .errors import InvalidInput

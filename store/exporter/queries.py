@@ -1,6 +1,6 @@
 """What each role's export holds, read from the database into typed tables.
 
-The tables have the columns of ``data_schema.fields.EXPORT_TABLES`` (so the codebook
+The tables have the columns of ``data_schema.layouts.EXPORT_TABLES`` (so the codebook
 describes every one): each reader below selects the columns its audience may have.
 Therapists appear as their database id (column ``therapist``, as text), never by name
 except in their own export; accounts without username, password hash or second-factor
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import Boolean, Float, Integer
 
 from complexity import DEFAULT_CONFIG, INSTRUMENT, score_cases
-from data_schema.fields import EXPORT_TABLES
+from data_schema.layouts import EXPORT_TABLES
 
 from .. import audit
 from ..models import (

@@ -1,6 +1,6 @@
 """Hypothesis strategies that build import tables from the field specs themselves.
 
-Valid values are drawn per :class:`data_schema.fields.FieldSpec` and rendered as text in
+Valid values are drawn per :class:`data_schema.spec.FieldSpec` and rendered as text in
 any accepted spelling (``3``, ``3.0``, ``3,0``; ISO or Dutch dates; week labels; option
 labels in any case), so a new instrument item or check-in field is covered without an
 edit here.
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from complexity.calendar import monday_of
 from data_schema import fields
-from data_schema.fields import FieldSpec, TableSpec
+from data_schema.spec import FieldSpec, TableSpec
 
 TODAY = dt.date.today()
 EARLIEST = dt.date(1990, 1, 1)
@@ -48,7 +48,7 @@ def value(spec: FieldSpec) -> st.SearchStrategy:
     if t == "multi":
         return st.sets(st.sampled_from(spec.choices)).map(lambda s: tuple(c for c in spec.choices if c in s))
     if t == "username":
-        return st.from_regex(r"\A[a-z0-9._-]{3,20}\Z")
+        return st.from_regex(r"\A[a-z0-9][a-z0-9._@-]{2,19}\Z")
     if t == "case_code":
         return case_codes()
     if t == "free_text":

@@ -19,6 +19,7 @@ from complexity import CHECKIN, DOMAINS, INSTRUMENT, score_cases, weekly_load
 from complexity.checkin import CheckinField
 from complexity.instrument import parse_instrument
 from data_schema import fields
+from data_schema.layouts import IMPORT_TABLES
 from data_schema.__main__ import main
 from data_schema.codebook import COLUMNS, codebook_csv, codebook_frame, codebook_markdown
 from data_schema.tables import EXPORT_MODELS, IMPORT_MODELS
@@ -130,4 +131,4 @@ def test_cli_exits_2_with_a_message_when_it_cannot_write(tmp_path, capsys):
 
 def test_import_models_cover_the_import_tables():
     for kind, model in IMPORT_MODELS.items():
-        assert list(model.to_schema().columns) == list(fields.IMPORT_TABLES[kind].columns)
+        assert list(model.to_schema().columns) == list(IMPORT_TABLES[kind].columns)

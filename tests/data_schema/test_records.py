@@ -15,7 +15,7 @@ from complexity import CHECKIN, INSTRUMENT
 from complexity.instrument import parse_instrument
 from complexity.calendar import monday_of
 from data_schema import fields
-from data_schema.fields import IMPORT_TABLES
+from data_schema.layouts import IMPORT_TABLES, import_tables
 from data_schema.records import (
     AuditEvent, Case, CaseRating, ResearchConsent, SelfCareGoal, ShareGrant, Team, Therapist,
     TherapySession, UserAccount, WeeklyCheckin, case_rating_model, explain_errors,
@@ -62,7 +62,7 @@ def test_a_new_instrument_item_needs_no_edit():
     assert model(case_code="C-7KQ2-M9XD", rated_on="2026-01-05", test_new_item="2").test_new_item == 2
     with pytest.raises(pydantic.ValidationError):
         model(case_code="C-7KQ2-M9XD", rated_on="2026-01-05", test_new_item="4")
-    table = build_model(fields.import_tables(instrument=instrument)["ratings"], "R")
+    table = build_model(import_tables(instrument=instrument)["ratings"], "R")
     assert "test_new_item" in table.to_schema().columns
 
 

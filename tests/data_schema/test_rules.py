@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 
 from data_schema import fields
-from data_schema.fields import FieldSpec
+from data_schema.spec import FieldSpec
 from data_schema.rules import RuleError, cell_text, parse_value, read_value
 
-DECIMAL = FieldSpec("score", "decimal", {"nl": "Score", "en": "Score"}, min=0, max=10)
+DECIMAL = FieldSpec("score", "decimal", min=0, max=10)
 WEEK = fields.WEEK_START
-FLAG = FieldSpec("flag", "boolean", {"nl": "Vlag", "en": "Flag"})
+FLAG = FieldSpec("flag", "boolean")
 
 
 def code_of(spec, text) -> str:

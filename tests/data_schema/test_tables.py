@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from complexity import CHECKIN, INSTRUMENT
 from complexity.calendar import monday_of
 from data_schema import fields
-from data_schema.fields import IMPORT_TABLES, FieldSpec
+from data_schema.layouts import IMPORT_TABLES, SCORE_INPUT
+from data_schema.spec import FieldSpec
 from data_schema.tables import (
     IMPORT_MODELS, KINDS, MAX_PROBLEMS, SCORE_KIND, CasesToScoreTable, Problem, ScoredCasesFrame, ValidationResult,
     WeeklyLoadFrame, validate_table,
@@ -142,8 +143,8 @@ def test_cases_to_score_unique_ids_optional_items_and_no_at_least_one_rule():
     """The scoring command's table (not an import kind): a required, unique case_id and
     the instrument's items, 0-3 or empty; a case with nothing rated is fine."""
     assert SCORE_KIND not in KINDS
-    assert fields.SCORE_INPUT.columns == ("case_id", *INSTRUMENT.item_ids)
-    assert list(CasesToScoreTable.to_schema().columns) == list(fields.SCORE_INPUT.columns)
+    assert SCORE_INPUT.columns == ("case_id", *INSTRUMENT.item_ids)
+    assert list(CasesToScoreTable.to_schema().columns) == list(SCORE_INPUT.columns)
     raw = table(case_id=["P1", " P1 ", "", "P4", "2,0", "P6"], emo_anxiety=["2,0", "1", "1", "4", "", "1.5"],
                 emo_distress=["", "", "", "x", "", ""])
     result = validate_table(SCORE_KIND, raw)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from data_schema.fields import IMPORT_TABLES
+from data_schema.layouts import IMPORT_TABLES
 from data_schema.tables import KINDS
 from store.__main__ import main
 from store.db import session_scope

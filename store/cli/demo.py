@@ -3,17 +3,19 @@
 
 ``--if-empty`` (for ``make run``) says so and exits 0 when the database already holds
 therapists, printing the demo logins it still has. Exits 2 with a message when the
-database is not migrated, not empty, or an argument is out of range.
+database is not migrated, not empty, or an argument is out of range. Every message is
+a catalog text (``cli.demo.*``) in ``--lang``.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import time
 
-from store.demo import DEFAULT_SEED, DEFAULT_THERAPISTS, DEFAULT_WEEKS
+from data_schema.i18n import Text
+from store.cli import EXIT_BAD_INPUT, EXIT_OK, error, say, write
+from store.demo.parameters import DEFAULT_SEED, DEFAULT_THERAPISTS, DEFAULT_WEEKS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,34 +43,36 @@ def run(args: argparse.Namespace) -> int:
     from store.demo import DemoNotEmpty, build_demo, format_logins, present_demo_logins
     from store.errors import InvalidInput
 
+    command, lang = args.command, args.lang
     engine = get_engine()
     try:
         revision = current_revision(engine)
     except Exception as exc:  # noqa: BLE001 - unreachable database: a message, not a traceback
-        print(f"cannot open the database: {exc}", file=sys.stderr)
-        return 2
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        error(lang, "cli.refused", command=command, reason=Text("cli.reason.database", error=first_line))
+        return EXIT_BAD_INPUT
     if revision != head_revision():
-        print(f"the database is at revision {revision or '(empty)'}, not {head_revision()}: "
-              "run `python -m store upgrade` first", file=sys.stderr)
-        return 2
+        error(lang, "cli.refused", command=command, reason=Text(
+            "cli.demo.not_migrated", revision=revision or Text("cli.demo.no_revision"), head=head_revision()))
+        return EXIT_BAD_INPUT
     started = time.perf_counter()
     try:
         summary = build_demo(engine, therapists=args.therapists, weeks=args.weeks, seed=args.seed,
                              as_of=args.as_of)
     except DemoNotEmpty as exc:
-        if args.if_empty:
-            print("demo practice already present (the database is not empty); nothing added")
-            logins = present_demo_logins(engine)
-            if logins:
-                print(format_logins(logins))
-            return 0
-        print(f"{exc}; use an empty database (or `--if-empty` to skip quietly)", file=sys.stderr)
-        return 2
+        if not args.if_empty:
+            error(lang, "cli.refused", command=command, reason=Text("cli.demo.use_empty", reason=exc.reason))
+            return EXIT_BAD_INPUT
+        say(lang, "cli.demo.already_present")
+        logins = present_demo_logins(engine)
+        if logins:
+            write(format_logins(logins, lang))
+        return EXIT_OK
     except InvalidInput as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    counts = ", ".join(f"{v:,} {k}" for k, v in summary.counts.items())
-    print(f"demo practice built in {time.perf_counter() - started:.1f} s: weeks {summary.first_week} .. "
-          f"{summary.as_of}, seed {summary.seed}\n  {counts}")
-    print(format_logins(summary.logins))
-    return 0
+        error(lang, "cli.refused", command=command, reason="; ".join(exc.messages(lang)))
+        return EXIT_BAD_INPUT
+    counts = ", ".join(f"{count:,} {table}" for table, count in summary.counts.items())
+    say(lang, "cli.demo.built", seconds=f"{time.perf_counter() - started:.1f}", first_week=summary.first_week,
+        as_of=summary.as_of, seed=summary.seed, counts=counts)
+    write(format_logins(summary.logins, lang))
+    return EXIT_OK

@@ -43,6 +43,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from complexity.calendar import today as practice_today
+from data_schema.i18n import Text
 from data_schema.problems import Problem
 
 from ..accounts.passwords import hash_password
@@ -63,7 +64,13 @@ from .write import write_plan
 
 
 class DemoNotEmpty(StoreError):
-    """The database already holds therapists: the demo only fills an empty one."""
+    """The database already holds therapists (or accounts with the demo's usernames):
+    the demo only fills an empty one. ``reason`` says which, as a catalog text to show
+    in the reader's language; ``str()`` of the error is its English text."""
+
+    def __init__(self, reason: Text) -> None:
+        self.reason = reason
+        super().__init__(reason.render("en"))
 
 
 @dataclass(frozen=True)
@@ -121,13 +128,10 @@ def build_demo(
 def _refuse_if_not_empty(session: Session, usernames: list[str]) -> None:
     count = session.scalar(select(func.count()).select_from(Therapist))
     if count:
-        raise DemoNotEmpty(
-            f"the database already holds {count} therapist(s): the demo practice only fills an empty database"
-        )
+        raise DemoNotEmpty(Text("cli.demo.not_empty.therapists", count=count))
     taken = session.scalars(select(UserAccount.username).where(UserAccount.username.in_(usernames))).all()
     if taken:
-        raise DemoNotEmpty(f"the database already has accounts named {', '.join(sorted(taken))}: "
-                           "the demo practice only fills an empty database")
+        raise DemoNotEmpty(Text("cli.demo.not_empty.accounts", usernames=", ".join(sorted(taken))))
 
 
 __all__ = [

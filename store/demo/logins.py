@@ -1,5 +1,6 @@
 """The demo's logins: which accounts :func:`store.demo.build_demo` creates, which of
-them a database still has with their demo password, and a table of them to print."""
+them a database still has with their demo password, and a table of them to print in
+the reader's language (catalog keys ``cli.demo.logins.*`` and ``cli.demo.note.*``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from sqlalchemy import Engine, select
+
+from data_schema.i18n import Text, plural, translate
 
 from ..accounts.passwords import verify_password
 from ..db import session_scope
@@ -22,7 +25,7 @@ class DemoLogin:
     username: str
     role: str
     password: str
-    note: str = ""
+    note: Text | None = None  # who this is, rendered in the reader's language
 
 
 def demo_logins(therapists: int = DEFAULT_THERAPISTS) -> tuple[DemoLogin, ...]:
@@ -30,11 +33,15 @@ def demo_logins(therapists: int = DEFAULT_THERAPISTS) -> tuple[DemoLogin, ...]:
     out = []
     drifter = drifter_index(therapists)
     for i, spec in enumerate(therapist_specs(therapists)):
-        note = f"{spec.name}, {'starting' if spec.starting else 'experienced'}"
+        if spec.starting:
+            note = Text("cli.demo.note.starting", name=spec.name)
+        else:
+            note = Text("cli.demo.note.experienced", name=spec.name)
         if i == drifter:
-            note += f", drifting into overload (last {DRIFT_WEEKS} weeks)"
+            note = Text("cli.demo.note.drifting", note=note, weeks=DRIFT_WEEKS)
         out.append(DemoLogin(spec.username, "therapist", DEMO_PASSWORDS["therapist"], note))
-    out.append(DemoLogin(SUPERVISOR_USERNAME, "supervisor", DEMO_PASSWORDS["supervisor"], "supervises every team"))
+    out.append(DemoLogin(SUPERVISOR_USERNAME, "supervisor", DEMO_PASSWORDS["supervisor"],
+                         Text("cli.demo.note.supervisor")))
     out.append(DemoLogin(RESEARCHER_USERNAME, "researcher", DEMO_PASSWORDS["researcher"]))
     out.append(DemoLogin(ADMIN_USERNAME, "admin", DEMO_PASSWORDS["admin"]))
     return tuple(out)
@@ -64,19 +71,21 @@ def present_demo_logins(engine: Engine) -> list[DemoLogin]:
     return sorted(out, key=lambda login: order.index(login.username))
 
 
-def format_logins(logins: Iterable[DemoLogin], shown_therapists: int = 8) -> str:
-    """The logins as an aligned table (the first ``shown_therapists`` therapist accounts,
-    then a count of the others)."""
+def format_logins(logins: Iterable[DemoLogin], lang: str, shown_therapists: int = 8) -> str:
+    """The logins as an aligned table in ``lang`` (the first ``shown_therapists``
+    therapist accounts, then a count of the others)."""
     logins = list(logins)
-    therapists = [x for x in logins if x.role == "therapist"]
-    hidden = therapists[shown_therapists:]
-    hidden_names = {x.username for x in hidden}
-    shown = [x for x in logins if x.username not in hidden_names]
-    width = max([len("username")] + [len(x.username) for x in shown])
-    lines = ["Demo logins (demo passwords: never use them for real data):",
-             f"  {'username':<{width}}  {'role':<10}  {'password':<22}  note"]
-    lines += [f"  {x.username:<{width}}  {x.role:<10}  {x.password:<22}  {x.note}".rstrip() for x in shown]
+    hidden = [login for login in logins if login.role == "therapist"][shown_therapists:]
+    hidden_names = {login.username for login in hidden}
+    headings = (translate(lang, "cli.demo.logins.username"), translate(lang, "cli.demo.logins.role"),
+                translate(lang, "cli.demo.logins.password"), translate(lang, "cli.demo.logins.note"))
+    rows = [headings] + [(login.username, login.role, login.password, login.note.render(lang) if login.note else "")
+                         for login in logins if login.username not in hidden_names]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(headings) - 1)]
+    lines = [translate(lang, "cli.demo.logins.title")]
+    lines += ["  " + "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[-1]]).rstrip()
+              for row in rows]
     if hidden:
-        lines.append(f"  ... and {len(hidden)} more therapist accounts ({hidden[0].username} .. "
-                     f"{hidden[-1].username}), password {DEMO_PASSWORDS['therapist']}")
+        lines.append("  " + plural(lang, "cli.demo.logins.more", len(hidden), first=hidden[0].username,
+                                   last=hidden[-1].username, password=DEMO_PASSWORDS["therapist"]))
     return "\n".join(lines)

@@ -197,8 +197,27 @@ def test_command_line_seeds_once_and_prints_the_logins(tmp_path, monkeypatch, ca
     assert main(["demo", "--if-empty"]) == 0
     out = capsys.readouterr().out
     assert "demo practice already present" in out and "demo-starter" in out
+    assert main(["demo", "--if-empty", "--lang", "nl"]) == 0
+    out = capsys.readouterr().out
+    assert "demopraktijk al aanwezig" in out and "gebruikersnaam" in out and "raakt overbelast" in out
     assert main(["demo"]) == 2
     assert "only fills an empty database" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
         main(["demo", "--as-of", "13-03-2026"])
     assert exit_.value.code == 2
+
+
+@pytest.mark.parametrize("lang, says", [
+    ("en", ["username", "Eva, starting, drifting into overload (last 6 weeks)", "supervises every team",
+            "... and 4 more therapist accounts (therapist0009 .. therapist0012), password demo-therapist-2026"]),
+    ("nl", ["gebruikersnaam", "Eva, starter, raakt overbelast (laatste 6 weken)", "superviseert alle teams",
+            "... en nog 4 therapeutaccounts (therapist0009 .. therapist0012), wachtwoord demo-therapist-2026"]),
+])
+def test_the_logins_table_in_each_language(lang, says):
+    table = demo.format_logins(demo.demo_logins(12), lang)
+    lines = table.splitlines()
+    assert len(lines) == 2 + 8 + 3 + 1  # title, headings, eight therapists, three other roles, the rest
+    for text in says:
+        assert text in table
+    header, first = lines[1], lines[2]
+    assert header.index(header.split()[2]) == first.index("demo-therapist-2026")  # aligned columns

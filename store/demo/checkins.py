@@ -4,7 +4,7 @@ Check-ins respond to load: a latent wellbeing per therapist and week (her usual 
 an autoregressive wobble, strain when her load index is high, a better week after a
 holiday) becomes the answers to every check-in scale, the self-care actions ticked and
 now and then a reflection. Self-care goals are drawn from a few realistic ones, each
-with the resource that helps, if any.
+with a resource of the self-care plan (``complexity/selfcare.toml``) or none.
 """
 
 from __future__ import annotations
@@ -34,14 +34,16 @@ REFLECTIONS = (
      "Energiek, mooie vooruitgang bij een paar patiënten.",
      "Rustige week met ruimte voor verslaglegging."),
 )
-# Self-care goals in the therapist's words, with the resource that helps (or None).
+# Self-care goals in the therapist's words, each with the resource of the self-care plan
+# that helps (an id of complexity.selfcare.SELFCARE_RULES.resource_ids, as the store
+# requires of a goal) or None.
 GOALS = (
-    ("Elke werkdag een wandeling van tien minuten tussen de middag", "wandelroute rond de praktijk"),
-    ("Na de laatste patiënt vijf minuten ademhalingsoefening", "ademhalingsapp"),
+    ("Elke werkdag een wandeling van tien minuten tussen de middag", "micro_breaks"),
+    ("Na de laatste patiënt vijf minuten ademhalingsoefening", "breathing"),
     ("Eén avond per week geen werkmail", None),
-    ("Complexe casussen inbrengen bij intervisie", "intervisiegroep"),
-    ("Maximaal twee nieuwe intakes per week", "planning met de praktijkhouder"),
-    ("Twee keer per week sporten", "sportschool"),
+    ("Complexe casussen inbrengen bij intervisie", "intervision"),
+    ("Maximaal twee nieuwe intakes per week", "intake_planning"),
+    ("Twee keer per week sporten", None),  # the self-care plan has no resource for sport
 )
 GOAL_OUTCOMES = ("achieved", "partly", "not_achieved")
 

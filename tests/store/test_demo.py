@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from complexity import BANDS
 from complexity.load import session_weight, therapist_flags
+from complexity.selfcare import SELFCARE_RULES
 from store import InvalidInput
 from store import demo
 from store.load import team_weekly_load
@@ -70,6 +71,8 @@ def test_demo_practice_keeps_its_promises(engine):
         consents = s.scalar(select(func.count()).select_from(ResearchConsent))
         assert 4 < consents < 8  # most therapists, not all
         assert s.scalar(select(func.count()).select_from(SelfcareGoal)) >= 8
+        resources = set(s.scalars(select(SelfcareGoal.resource)))
+        assert resources - {None} <= set(SELFCARE_RULES.resource_ids)  # the store's rule: an id or none
         drifter = s.scalars(select(UserAccount).where(UserAccount.username == summary.drifting_username)).one()
         grant = s.scalars(select(ShareGrant)).one()
         assert grant.therapist_id == drifter.therapist_id

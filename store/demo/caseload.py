@@ -18,6 +18,7 @@ import numpy as np
 
 from complexity import BANDS, DEFAULT_CONFIG
 
+from .columns import ColumnTable
 from .parameters import FRIDAY, UNIFORMS_PER_CASE, WORKDAYS, DemoParameters, pick
 from .ratings import RatingPool, RatingTable
 
@@ -57,7 +58,7 @@ class PlanCalendar:
 
 
 @dataclass
-class CaseTable:
+class CaseTable(ColumnTable):
     """Every planned case, one entry per case in each list (index = case number)."""
 
     therapist: list[int] = field(default_factory=list)  # therapist number
@@ -189,14 +190,6 @@ class CaseloadPlanner:
             rated_day = opened
         if in_drift:
             end = max(end, calendar.current_week)
-        cases = self.cases
-        cases.therapist.append(caseload.therapist)
-        cases.opened.append(opened)
-        cases.first_week.append(first)
-        cases.end_week.append(end)
-        cases.weekday.append(weekday)
-        cases.initial.append(initial)
-        cases.drift.append(in_drift)
 
         weight = weight_after = self.reference_weight
         first_rating = rerating = rerate_week = NOT_RATED
@@ -216,9 +209,9 @@ class CaseloadPlanner:
                     new_band = min(len(BANDS) - 1, max(0, band + shift))
                     rerating, new_complexity = self.ratings.add(self.pool, case, new_band, candidate_day)
                     rerate_week, weight_after = candidate_week, self.session_weight(new_complexity)
-        cases.rating.append(first_rating)
-        cases.rerating.append(rerating)
-        cases.rerate_week.append(rerate_week)
+        self.cases.append_row(therapist=caseload.therapist, opened=opened, first_week=first, end_week=end,
+                              weekday=weekday, initial=initial, drift=in_drift, rating=first_rating,
+                              rerating=rerating, rerate_week=rerate_week)
         caseload.weights[case] = (weight, rerate_week, weight_after)
         caseload.open_cases.append(case)
         return weight

@@ -17,6 +17,7 @@ import pandas as pd
 
 from complexity import BANDS, INSTRUMENT, score_cases
 
+from .columns import ColumnTable
 from .parameters import DemoParameters
 
 
@@ -77,7 +78,7 @@ def _score(items: np.ndarray) -> pd.DataFrame:
 
 
 @dataclass
-class RatingTable:
+class RatingTable(ColumnTable):
     """Every planned rating, one entry per rating in each list (index = rating number)."""
 
     case: list[int] = field(default_factory=list)  # case number
@@ -91,10 +92,6 @@ class RatingTable:
         """Rate ``case`` on ``day`` with the next vector of ``band``; its rating number
         and complexity."""
         items, complexity, interaction = pool.take(band)
-        self.case.append(case)
-        self.day.append(day)
-        self.items.append(items)
-        self.complexity.append(complexity)
-        self.interaction.append(interaction)
-        self.band.append(band)
-        return len(self.case) - 1, complexity
+        number = self.append_row(case=case, day=day, items=items, complexity=complexity, interaction=interaction,
+                                 band=band)
+        return number, complexity

@@ -9,8 +9,9 @@ What it builds (defaults: 8 therapists, 26 weeks up to the week of ``as_of``):
   band: the mix covers uncomplicated, mild, moderate and severe; a few cases are never
   rated. Each therapist's caseload follows a weekly target load index (with noise and
   a few holiday weeks); sessions are weekly per case with some cancellations.
-- Session weight snapshots follow the store's rule (``store.cases.record_sessions``): ``session_weight`` of the
-  case's latest complexity on the session date (NULL complexity = never rated).
+- Session weight snapshots follow the store's rule (``store.cases.record_sessions``):
+  ``session_weight`` of the case's latest complexity on the session date (NULL
+  complexity = never rated).
 - Weekly check-ins that respond to load: capacity dips when ``load_index`` is high
   (plus noise); holiday weeks and a few other weeks have no check-in.
 - One starting therapist (username ``demo-starter``, "Eva", Team Zuid) drifts into
@@ -19,7 +20,8 @@ What it builds (defaults: 8 therapists, 26 weeks up to the week of ``as_of``):
   line; the load-over-capacity (red), rising-load and balance flags fire for the week
   of ``as_of`` (once that week's sessions are in, i.e. from Friday) and for the last
   complete week. She shares her reports with the supervisor.
-- Self-care goals, research consent for three in four therapists.
+- Self-care goals (each with a resource of the self-care plan or none), research
+  consent for three in four therapists.
 - Logins for every role, with fixed demo passwords (:data:`DEMO_PASSWORDS`).
 
 Same arguments and seed give the same data (timestamps included, except the seeding's
@@ -30,6 +32,13 @@ transaction: small tables with ``session.execute(insert(Model), rows)``, the big
 SQLite ``executemany``), so ``--therapists 1000 --weeks 104`` (about 1.7 million
 sessions: some 18 a week per therapist after holidays and cancellations) takes about a
 minute on SQLite and a minute and a half on PostgreSQL.
+
+Where things are: :mod:`~store.demo.parameters` (every number that shapes the demo,
+named and explained), :mod:`~store.demo.people` (therapists, teams, usernames and demo
+passwords), the plan in :mod:`~store.demo.plan` with :mod:`~store.demo.caseload`,
+:mod:`~store.demo.ratings` and :mod:`~store.demo.checkins`, :mod:`~store.demo.write`
+(the one transaction) and :mod:`~store.demo.logins`. The command line is
+:mod:`store.cli.demo`.
 """
 
 from __future__ import annotations
@@ -46,7 +55,7 @@ from complexity.calendar import today as practice_today
 from data_schema.i18n import Text
 from data_schema.problems import Problem
 
-from ..accounts.passwords import hash_password
+from ..accounts.passwords import hash_password  # looked up by build_demo when called: tests replace it
 from ..db import session_scope
 from ..errors import InvalidInput, StoreError
 from ..models import Therapist, UserAccount

@@ -182,7 +182,7 @@ def _closing_days(cases: CaseTable, ratings: RatingTable, sessions: SessionPlan,
     """Per case, the day it closed (-1: still open). A case whose planned end lies before
     the current week is closed on its last day with a session or rating (never before it
     opened)."""
-    closed = np.full(len(cases.therapist), -10**9, dtype=np.int64)
+    closed = np.full(len(cases.therapist), -10**9, dtype=np.int64)  # below any day: "nothing yet"
     np.maximum.at(closed, sessions.case, sessions.day)
     rated_case = np.asarray(ratings.case, dtype=np.int64)
     if rated_case.size:

@@ -162,7 +162,7 @@ def _write_goals_and_grants(session: Session, plan: DemoPlan, therapist_ids: lis
     session.execute(insert(ShareGrant), [{
         "therapist_id": therapist_ids[plan.drifter], "supervisor_user_id": supervisor_id,
         "period_start": max(plan.start, drift_monday - dt.timedelta(weeks=plan.parameters.share_weeks_before_drift)),
-        "period_end": current_monday + dt.timedelta(days=6),
+        "period_end": current_monday + dt.timedelta(days=6),  # up to the current week's Sunday
         "created_at": _utc(drift_monday, SHARE_HOUR), "revoked_at": None,
     }])
     session.execute(insert(ResearchConsent), [

@@ -30,7 +30,7 @@ venv: $(VENV)/.runtime
 dev: $(VENV)/.dev
 
 # The database (DRAAGKRACHT_DATABASE_URL, default data/draagkracht.sqlite3) is migrated,
-# an empty one gets the demo practice (store/demo.py), and the demo logins are printed.
+# an empty one gets the demo practice (store/demo/), and the demo logins are printed.
 run: $(VENV)/.runtime
 	@$(PY) -m store upgrade
 	@$(PY) -m store demo --if-empty

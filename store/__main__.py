@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "revision": ("store.cli.migrate", "autogenerate a migration from the models"),
     "create-admin": ("store.cli.accounts", "create an admin account (the first one on a fresh installation)"),
     "set-password": ("store.cli.accounts", "set an account's password (e.g. the only admin forgot theirs)"),
-    "demo": ("store.demo", "fill an empty database with a demo practice and print its logins"),
+    "demo": ("store.cli.demo", "fill an empty database with a demo practice and print its logins"),
     "backup": ("store.cli.backup", "write a consistent backup of the database to a file"),
     "restore": ("store.cli.backup", "replace the database with a backup (checks it first)"),
     "export": ("store.cli.export", "export the tables you may see as CSV, Parquet and Excel with a codebook"),

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from complexity import BANDS
 from complexity.load import session_weight, therapist_flags
+from complexity.selfcare import SELFCARE_RULES
 from store import InvalidInput
 from store import demo
 from store.load import team_weekly_load
@@ -70,6 +71,8 @@ def test_demo_practice_keeps_its_promises(engine):
         consents = s.scalar(select(func.count()).select_from(ResearchConsent))
         assert 4 < consents < 8  # most therapists, not all
         assert s.scalar(select(func.count()).select_from(SelfcareGoal)) >= 8
+        resources = set(s.scalars(select(SelfcareGoal.resource)))
+        assert resources - {None} <= set(SELFCARE_RULES.resource_ids)  # the store's rule: an id or none
         drifter = s.scalars(select(UserAccount).where(UserAccount.username == summary.drifting_username)).one()
         grant = s.scalars(select(ShareGrant)).one()
         assert grant.therapist_id == drifter.therapist_id
@@ -197,8 +200,27 @@ def test_command_line_seeds_once_and_prints_the_logins(tmp_path, monkeypatch, ca
     assert main(["demo", "--if-empty"]) == 0
     out = capsys.readouterr().out
     assert "demo practice already present" in out and "demo-starter" in out
+    assert main(["demo", "--if-empty", "--lang", "nl"]) == 0
+    out = capsys.readouterr().out
+    assert "demopraktijk al aanwezig" in out and "gebruikersnaam" in out and "raakt overbelast" in out
     assert main(["demo"]) == 2
     assert "only fills an empty database" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
         main(["demo", "--as-of", "13-03-2026"])
     assert exit_.value.code == 2
+
+
+@pytest.mark.parametrize("lang, says", [
+    ("en", ["username", "Eva, starting, drifting into overload (last 6 weeks)", "supervises every team",
+            "... and 4 more therapist accounts (therapist0009 .. therapist0012), password demo-therapist-2026"]),
+    ("nl", ["gebruikersnaam", "Eva, starter, raakt overbelast (laatste 6 weken)", "superviseert alle teams",
+            "... en nog 4 therapeutaccounts (therapist0009 .. therapist0012), wachtwoord demo-therapist-2026"]),
+])
+def test_the_logins_table_in_each_language(lang, says):
+    table = demo.format_logins(demo.demo_logins(12), lang)
+    lines = table.splitlines()
+    assert len(lines) == 2 + 8 + 3 + 1  # title, headings, eight therapists, three other roles, the rest
+    for text in says:
+        assert text in table
+    header, first = lines[1], lines[2]
+    assert header.index(header.split()[2]) == first.index("demo-therapist-2026")  # aligned columns

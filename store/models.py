@@ -1,9 +1,7 @@
 """Draagkracht's tables as SQLAlchemy 2 typed ORM classes.
 
-Portable across SQLite and PostgreSQL: enumerations are strings with CHECK constraints
-(no native ENUM types), timestamps are timezone-aware UTC (:class:`UTCDateTime`), and
-every constraint has a deterministic name (``NAMING_CONVENTION``) so that migrations
-can address it on both backends.
+Portable across SQLite and PostgreSQL (``store.orm``: the base with deterministic
+constraint names, UTC timestamps, enumerations as strings with CHECK constraints).
 
 Instrument and check-in columns are **generated** from ``complexity``: ``case_rating``
 has one nullable SmallInteger column per ``INSTRUMENT.item_ids`` (named after the item,
@@ -28,19 +26,16 @@ Notes on the data:
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     Double,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     SmallInteger,
     String,
     Text,
@@ -49,75 +44,18 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complexity import BAND_CATEGORIES, CHECKIN, INSTRUMENT
 from complexity.instrument import MAX_LEVEL, MIN_LEVEL
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
 # The vocabularies and limits are defined once, in data_schema.fields.
-from data_schema.fields import (  # noqa: E402
+from data_schema.fields import (
     AUDIT_ACTIONS, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_CONTRACTED_SESSIONS,
     MAX_SESSION_MINUTES, MIN_CONTRACTED_SESSIONS, REFLECTION_MAX, ROLES, SELFCARE_ACTIONS,
 )
 
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-def _column_name(name: str) -> str:
-    if not _IDENTIFIER.match(name):
-        raise ValueError(f"{name!r} cannot be a column name (lowercase letters, digits, _)")
-    return name
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-class UTCDateTime(TypeDecorator):
-    """A timezone-aware UTC timestamp on both backends.
-
-    Naive datetimes are refused. PostgreSQL stores ``timestamptz``; SQLite has no time
-    zones, so the UTC wall time is stored and UTC is attached again when read.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware (UTC) datetime")
-        value = value.astimezone(dt.timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def _created_at() -> Mapped[dt.datetime]:
-    return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+from .orm import NAMING_CONVENTION, Base, UTCDateTime, check_in, column_name, created_at_column, utcnow
 
 
 class Team(Base):
@@ -132,7 +70,7 @@ class Team(Base):
 class Therapist(Base):
     __tablename__ = "therapist"
     __table_args__ = (
-        CheckConstraint(_in("experience", EXPERIENCE), name="experience"),
+        CheckConstraint(check_in("experience", EXPERIENCE), name="experience"),
         CheckConstraint(f"contracted_sessions >= {MIN_CONTRACTED_SESSIONS} "
                         f"AND contracted_sessions <= {MAX_CONTRACTED_SESSIONS}",
                         name="contracted_sessions_range"),
@@ -159,8 +97,8 @@ class Therapist(Base):
 class UserAccount(Base):
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint(_in("role", ROLES), name="role"),
-        CheckConstraint(_in("language", LANGUAGES), name="language"),
+        CheckConstraint(check_in("role", ROLES), name="role"),
+        CheckConstraint(check_in("language", LANGUAGES), name="language"),
         # A therapist account is linked to exactly one therapist; other roles to none.
         CheckConstraint(
             "(role = 'therapist' AND therapist_id IS NOT NULL) "
@@ -182,7 +120,7 @@ class UserAccount(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[dt.datetime] = _created_at()
+    created_at: Mapped[dt.datetime] = created_at_column()
     # Login and access (store.accounts): a deactivated account cannot log in and its
     # open sessions end at their next request; sessions that began before
     # password_changed_at end too. totp_pending_secret holds a second factor being set
@@ -226,7 +164,7 @@ class Case(Base):
     )
     opened_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
-    created_at: Mapped[dt.datetime] = _created_at()
+    created_at: Mapped[dt.datetime] = created_at_column()
 
     therapist: Mapped[Therapist] = relationship()
 
@@ -234,7 +172,7 @@ class Case(Base):
 def _item_checks() -> tuple[CheckConstraint, ...]:
     return tuple(
         CheckConstraint(
-            f"{_column_name(i)} >= {MIN_LEVEL} AND {i} <= {MAX_LEVEL}", name=f"{i}_range"
+            f"{column_name(i)} >= {MIN_LEVEL} AND {i} <= {MAX_LEVEL}", name=f"{i}_range"
         )
         for i in INSTRUMENT.item_ids
     )
@@ -253,7 +191,7 @@ class CaseRating(Base):
         Index(None, "case_id", "rated_on"),
         CheckConstraint("complexity IS NULL OR (complexity >= 0 AND complexity <= 100)",
                         name="complexity_range"),
-        CheckConstraint(_in("band", BAND_CATEGORIES), name="band"),
+        CheckConstraint(check_in("band", BAND_CATEGORIES), name="band"),
         *_item_checks(),
     )
 
@@ -268,7 +206,7 @@ class CaseRating(Base):
     interaction: Mapped[float | None] = mapped_column(Double)
     instrument_version: Mapped[str] = mapped_column(String(20))
     model_version: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[dt.datetime] = _created_at()
+    created_at: Mapped[dt.datetime] = created_at_column()
 
     def items(self) -> dict[str, int | None]:
         """Item id -> level (None = not rated), in instrument order."""
@@ -277,7 +215,7 @@ class CaseRating(Base):
 
 for _item_id in INSTRUMENT.item_ids:
     # Declarative classes accept new mapped columns by assignment.
-    setattr(CaseRating, _column_name(_item_id), mapped_column(_item_id, SmallInteger, nullable=True))
+    setattr(CaseRating, column_name(_item_id), mapped_column(_item_id, SmallInteger, nullable=True))
 
 
 class TherapySession(Base):
@@ -298,16 +236,16 @@ class TherapySession(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     complexity: Mapped[float | None] = mapped_column(Double)  # snapshot, NULL = unscored
     weight: Mapped[float] = mapped_column(Double)  # snapshot: session_weight(complexity)
-    created_at: Mapped[dt.datetime] = _created_at()
+    created_at: Mapped[dt.datetime] = created_at_column()
 
 
-ACTION_COLUMNS: tuple[str, ...] = tuple(_column_name(f"action_{a}") for a in SELFCARE_ACTIONS)
+ACTION_COLUMNS: tuple[str, ...] = tuple(column_name(f"action_{a}") for a in SELFCARE_ACTIONS)
 
 
 def _scale_checks() -> tuple[CheckConstraint, ...]:
     return tuple(
         CheckConstraint(
-            f"{_column_name(f.id)} >= {f.min} AND {f.id} <= {f.max}", name=f"{f.id}_range"
+            f"{column_name(f.id)} >= {f.min} AND {f.id} <= {f.max}", name=f"{f.id}_range"
         )
         for f in CHECKIN.scale_fields
     )
@@ -337,7 +275,7 @@ class WeeklyCheckin(Base):
     reflection: Mapped[str | None] = mapped_column(Text)
     capacity_score: Mapped[float | None] = mapped_column(Double)
     checkin_version: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[dt.datetime] = _created_at()
+    created_at: Mapped[dt.datetime] = created_at_column()
 
     def answers(self) -> dict[str, object]:
         """The check-in as the form's answers: scale values, ``selfcare_actions`` (list
@@ -349,7 +287,7 @@ class WeeklyCheckin(Base):
 
 
 for _field in CHECKIN.scale_fields:
-    setattr(WeeklyCheckin, _column_name(_field.id), mapped_column(_field.id, SmallInteger, nullable=True))
+    setattr(WeeklyCheckin, column_name(_field.id), mapped_column(_field.id, SmallInteger, nullable=True))
 for _col in ACTION_COLUMNS:
     setattr(
         WeeklyCheckin, _col,
@@ -361,7 +299,7 @@ class SelfcareGoal(Base):
     __tablename__ = "selfcare_goal"
     __table_args__ = (
         Index(None, "therapist_id", "week_start"),
-        CheckConstraint(_in("status", GOAL_STATUSES), name="status"),
+        CheckConstraint(check_in("status", GOAL_STATUSES), name="status"),
         CheckConstraint("review_week >= week_start", name="review_after_start"),
     )
 
@@ -372,7 +310,7 @@ class SelfcareGoal(Base):
     resource: Mapped[str | None] = mapped_column(String(200))
     review_week: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
-    created_at: Mapped[dt.datetime] = _created_at()
+    created_at: Mapped[dt.datetime] = created_at_column()
 
 
 class ShareGrant(Base):
@@ -393,7 +331,7 @@ class ShareGrant(Base):
     )
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
-    created_at: Mapped[dt.datetime] = _created_at()
+    created_at: Mapped[dt.datetime] = created_at_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -416,7 +354,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (
         Index(None, "subject_type", "subject_id"),
-        CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),
+        CheckConstraint(check_in("action", AUDIT_ACTIONS), name="action"),
     )
 
     id: Mapped[int] = mapped_column(

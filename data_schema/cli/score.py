@@ -5,7 +5,7 @@ launches :func:`main`); ``python -m data_schema score|columns`` is the same comm
 The model (:func:`complexity.score_cases`) reads no files: this command reads the input
 with the project's one file reader (:mod:`data_schema.reader`: CSV in UTF-8, UTF-16 or
 Windows-1252 with ``;``, ``,`` or tab, or an Excel workbook), checks it with the one
-table validator (:func:`data_schema.tables.validate_table`, kind ``cases_to_score``: a
+table validator (:func:`data_schema.validation.validate_table`, kind ``cases_to_score``: a
 unique ``case_id`` and the instrument's items, 0-3 or empty), and scores the clean
 table. Every problem is named by its row as a spreadsheet shows it (the header is row
 1) and its column, in the language of ``--lang``; rows are scored only when there is
@@ -60,7 +60,8 @@ def read_cases(source: str, stdin=None, prog: str = PROG) -> pd.DataFrame:
     read, checked, and typed (``case_id`` text, items nullable integers). Raises
     :class:`Failed` listing every problem (its hints name the command ``prog``)."""
     from ..reader import limits, read_bytes, read_table
-    from ..tables import SCORE_KIND, validate_table
+    from ..tables import SCORE_KIND
+    from ..validation import validate_table
 
     if source == "-":
         stream = stdin if stdin is not None else sys.stdin

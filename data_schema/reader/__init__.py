@@ -4,7 +4,7 @@ Used by the importer (``python -m store import``) and the scoring command
 (``python -m complexity score``), so both accept the same files and say the same things
 about them. This package only splits a file into a header and string cells, with the
 spreadsheet row number of every row; the meaning of the cells (types, dates, decimal
-commas) is checked by ``data_schema.tables.validate_table``.
+commas) is checked by ``data_schema.validation.validate_table``.
 
 - **Size** (``limits``): a file larger than ``MAX_FILE_BYTES`` (50 MB) is refused before
   it is read; more than ``MAX_ROWS`` (1,000,000) data rows or ``MAX_COLUMNS`` (200)

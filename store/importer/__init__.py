@@ -18,7 +18,7 @@ Accepted files
 - The first row with content is the header: column names as listed below, in any order
   and any case. Empty rows are skipped; row numbers in reports are those a spreadsheet
   shows (header = row 1, first data row = row 2).
-- Every cell is read as text and checked by ``data_schema.tables.validate_table``:
+- Every cell is read as text and checked by ``data_schema.validation.validate_table``:
   dates as ``2026-03-02`` or ``2-3-2026`` (day-month-year), decimal commas
   (``2,5``) accepted, an empty cell is "no value".
 
@@ -81,7 +81,8 @@ from complexity import DEFAULT_CONFIG, ModelConfig
 from data_schema.guard import find_identifiers
 from data_schema.problems import Problem
 from data_schema.reader import read_table
-from data_schema.tables import KINDS, validate_table
+from data_schema.tables import KINDS
+from data_schema.validation import validate_table
 
 from .. import audit
 from ..db import session_scope

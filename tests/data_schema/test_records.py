@@ -20,7 +20,8 @@ from data_schema.records import (
     AuditEvent, Case, CaseRating, ResearchConsent, SelfCareGoal, ShareGrant, Team, Therapist,
     TherapySession, UserAccount, WeeklyCheckin, case_rating_model, explain_errors,
 )
-from data_schema.tables import build_model, validate_table
+from data_schema.tables import build_model
+from data_schema.validation import validate_table
 from tests.data_schema.strategies import valid_rows
 
 TODAY = dt.date.today()

@@ -17,10 +17,9 @@ from complexity.calendar import monday_of
 from data_schema import fields
 from data_schema.layouts import IMPORT_TABLES, SCORE_INPUT
 from data_schema.spec import FieldSpec
-from data_schema.tables import (
-    IMPORT_MODELS, KINDS, MAX_PROBLEMS, SCORE_KIND, CasesToScoreTable, Problem, ScoredCasesFrame, ValidationResult,
-    WeeklyLoadFrame, validate_table,
-)
+from data_schema.problems import Problem
+from data_schema.tables import IMPORT_MODELS, KINDS, SCORE_KIND, CasesToScoreTable, ScoredCasesFrame, WeeklyLoadFrame
+from data_schema.validation import MAX_PROBLEMS, ValidationResult, validate_table
 from tests.data_schema.strategies import valid_rows
 
 SOME = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

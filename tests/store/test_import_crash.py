@@ -32,7 +32,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 
 from complexity import INSTRUMENT
-from data_schema.tables import validate_table
+from data_schema.validation import validate_table
 from store.db import make_engine, session_scope
 from store import importer
 from store.importer import lookups

@@ -41,7 +41,7 @@ st.set_page_config(page_title=t("app.title"), page_icon=":material/balance:", la
 try:
     totp_required_roles()  # a misconfigured requirement must not be ignored
 except ValueError as error:
-    print(f"Draagkracht configuration error: {error}", file=sys.stderr)
+    LOG.error("Draagkracht configuration error: %s", error)  # for the operator, in the server log
     st.error(t("app.config_error"))
     st.stop()
 

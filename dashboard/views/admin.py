@@ -7,11 +7,11 @@ import streamlit as st
 
 from dashboard.components import auth
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from complexity.calendar import local_time
-from dashboard.i18n import t
+from dashboard.components.admin_tables import accounts_frame, audit_frame
+from dashboard.i18n import current_language, t
 from store import StoreError
 from store import admin
-from store.models import AUDIT_ACTIONS
+from data_schema.fields import AUDIT_ACTIONS
 
 user = acting_user("admin")
 st.title(t("admin.title"))
@@ -19,9 +19,7 @@ st.title(t("admin.title"))
 st.subheader(t("admin.accounts"))
 with unit_of_work() as db:
     accounts = admin.accounts(db, user)
-shown = accounts.assign(role=[t(f"role.{r}") for r in accounts["role"]]).drop(columns=["user_id"]).rename(
-    columns={c: t(f"admin.col_{c}") for c in accounts.columns if c != "user_id"})
-st.dataframe(shown, hide_index=True, key="accounts_table")
+st.dataframe(accounts_frame(accounts, current_language()), hide_index=True, key="accounts_table")
 
 names = dict(zip(accounts["user_id"], accounts["username"]))
 with st.form("account_action", enter_to_submit=False):
@@ -55,5 +53,5 @@ chosen = st.selectbox(t("admin.audit_action"), [None, *AUDIT_ACTIONS], key="audi
                       format_func=lambda a: t("admin.all_actions") if a is None else t(f"audit.{a}"))
 with unit_of_work() as db:
     log = admin.audit_log(db, user, action=chosen)
-st.dataframe(log.assign(at=[local_time(a).strftime("%d-%m-%Y %H:%M:%S") for a in log["at"]]), hide_index=True, key="audit_table")
+st.dataframe(audit_frame(log, current_language()), hide_index=True, key="audit_table")
 st.caption(t("admin.audit_note", limit=admin.AUDIT_PAGE))

@@ -177,3 +177,14 @@ def test_severity_colours_are_okabe_ito_and_icons_differ_by_shape() -> None:
     shapes = [re.search(r'<(?:polygon points="[^"]*"|circle)', icon).group(0)
               for icon in palette.SEVERITY_ICONS.values()]
     assert len(set(shapes)) == len(shapes)
+
+
+def test_every_audit_subject_the_store_writes_has_a_name_for_the_admin() -> None:
+    from dashboard.components.admin_tables import SUBJECT_TYPES
+    from data_schema.tables import KINDS
+
+    written = {m for path in (ROOT / "store").rglob("*.py")
+               for m in re.findall(r'subject_type="([a-z_]+)"', path.read_text(encoding="utf-8"))}
+    assert written | set(KINDS) <= set(SUBJECT_TYPES)
+    for lang in LANGUAGES:
+        assert [s for s in SUBJECT_TYPES if f"subject.{s}" not in CATALOGS[lang]] == [], lang

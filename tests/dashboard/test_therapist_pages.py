@@ -284,7 +284,18 @@ def test_admin_deactivates_an_account_and_reads_the_audit_log(logged_in, run, de
     with session_scope(demo_db.engine(), readonly=True) as s:
         assert not s.get(UserAccount, demo_db.user_ids["anna"]).active
     log = at.dataframe[1].value
-    assert "login_success" in set(log["action"]) and "change" in set(log["action"])
+    assert list(log.columns) == [NL[f"admin.audit_col_{c}"] for c in
+                                 ("at", "actor", "action", "subject_type", "subject_id", "detail")]
+    actions = set(log[NL["admin.audit_col_action"]])
+    assert {NL["audit.login_success"], NL["audit.change"]} <= actions and "login_success" not in actions
+    assert NL["subject.user_account"] in set(log[NL["admin.audit_col_subject_type"]])
+    accounts = at.dataframe[0].value
+    never = accounts[accounts[NL["admin.col_username"]] == "rita"][NL["admin.col_last_login_at"]].iloc[0]
+    assert never == "–"  # an account that never logged in shows a dash, not None
+    at.sidebar.radio(key="language").set_value("en")
+    run(at)
+    assert list(at.dataframe[1].value.columns)[:3] == [EN["admin.audit_col_at"], EN["admin.audit_col_actor"],
+                                                        EN["admin.audit_col_action"]]
 
 
 def test_a_failing_page_shows_a_plain_message_never_a_traceback(therapist, monkeypatch, run):

@@ -132,3 +132,10 @@ def test_cli_exits_2_with_a_message_when_it_cannot_write(tmp_path, capsys):
 def test_import_models_cover_the_import_tables():
     for kind, model in IMPORT_MODELS.items():
         assert list(model.to_schema().columns) == list(IMPORT_TABLES[kind].columns)
+
+
+@pytest.mark.parametrize("lang, path", [("nl", "docs/codebook.md"), ("en", "docs/codebook.en.md")])
+def test_the_committed_codebooks_are_the_generators_output(lang, path):
+    committed = (Path(__file__).resolve().parents[2] / path).read_text("utf-8")
+    assert committed == codebook_markdown(lang=lang), (
+        f"{path} is out of date: python -m data_schema codebook --lang {lang} -o {path}")

@@ -44,20 +44,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from data_schema.i18n import Text, translate
+from data_schema.i18n import Text
 
 from .db import known_revisions
-from .errors import StoreError
+from .errors import Refused
 
 
-class BackupError(StoreError):
-    """A backup or restore refused or failed; nothing was changed. ``key`` and
-    ``params`` are the catalog text saying why (``cli.backup.*``)."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(translate("en", key, **params))
+class BackupError(Refused):
+    """A backup or restore refused or failed; nothing was changed (``cli.backup.*``)."""
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,25 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from data_schema.i18n import Text
 from data_schema.problems import Problem
 
 
 class StoreError(Exception):
     """Base class of the store's errors."""
+
+
+class Refused(StoreError):
+    """An operation refused or failed for a reason a person can act on; nothing was
+    changed. ``reason`` is the catalog text saying why, shown in the reader's language
+    (:meth:`message`); ``str()`` of the error is its English text, for logs."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.reason = Text(key, **params)
+        super().__init__(self.reason.render("en"))
+
+    def message(self, lang: str = "en") -> str:
+        return self.reason.render(lang)
 
 
 class AccessDenied(StoreError, PermissionError):

@@ -22,15 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from complexity import LANGUAGES
 from data_schema.i18n import Text, translate
 from store.cli import EXIT_BAD_INPUT, EXIT_OK, error, say
-
-
-class _Refused(Exception):
-    """Refused before anything changed; ``key`` (with ``params``) says why."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+from store.errors import Refused
 
 
 def add_arguments_for(name: str, parser: argparse.ArgumentParser) -> None:
@@ -50,17 +42,17 @@ def _read_password(from_stdin: bool, lang: str) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         if not line:
-            raise _Refused("cli.accounts.no_password")
+            raise Refused("cli.accounts.no_password")
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise _Refused("cli.accounts.no_terminal")
+        raise Refused("cli.accounts.no_terminal")
     try:
         first = getpass.getpass(translate(lang, "cli.accounts.ask_password"))
         second = getpass.getpass(translate(lang, "cli.accounts.ask_again"))
     except (EOFError, KeyboardInterrupt):
-        raise _Refused("cli.accounts.cancelled") from None
+        raise Refused("cli.accounts.cancelled") from None
     if first != second:
-        raise _Refused("cli.accounts.passwords_differ")
+        raise Refused("cli.accounts.passwords_differ")
     return first
 
 
@@ -83,12 +75,12 @@ def run(args: argparse.Namespace) -> int:
                 done = ("cli.accounts.password_set", name)
             else:
                 if admin_exists(session) and not args.force:
-                    raise _Refused("cli.accounts.admin_exists")
+                    raise Refused("cli.accounts.admin_exists")
                 name = create_user(session, username=args.username, password=password,
                                    role="admin", language=args.language).username
                 done = ("cli.accounts.admin_created", name)
-    except _Refused as exc:
-        error(lang, "cli.refused", command=command, reason=Text(exc.key, **exc.params))
+    except Refused as exc:
+        error(lang, "cli.refused", command=command, reason=exc.reason)
         return EXIT_BAD_INPUT
     except InvalidInput as exc:
         error(lang, "cli.refused", command=command, reason="; ".join(exc.messages(lang)))

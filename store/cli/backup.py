@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
             if result.revision != head_revision():
                 say(lang, "cli.backup.upgrade_needed", revision=result.revision, head=head_revision())
     except BackupError as exc:
-        error(lang, "cli.backup.failed", command=args.command, reason=Text(exc.key, **exc.params))
+        error(lang, "cli.backup.failed", command=args.command, reason=exc.reason)
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - e.g. the database cannot be reached
         error(lang, "cli.backup.failed", command=args.command, reason=f"{type(exc).__name__}: {exc}")

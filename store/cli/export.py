@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         result = export_tables(get_engine(), args.out or default_folder(), formats=args.format,
                                username=args.username)
     except ExportError as exc:
-        error(lang, "cli.export.failed", reason=Text(exc.key, **exc.params))
+        error(lang, "cli.export.failed", reason=exc.reason)
         return EXIT_BAD_INPUT
     except NotFound:
         error(lang, "cli.export.failed", reason=Text("cli.export.no_account", username=args.username))

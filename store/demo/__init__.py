@@ -52,12 +52,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from complexity.calendar import today as practice_today
-from data_schema.i18n import Text
 from data_schema.problems import Problem
 
 from ..accounts.passwords import hash_password  # looked up by build_demo when called: tests replace it
 from ..db import session_scope
-from ..errors import InvalidInput, StoreError
+from ..errors import InvalidInput, Refused
 from ..models import Therapist, UserAccount
 from .logins import DemoLogin, demo_logins, format_logins, present_demo_logins
 from .parameters import (
@@ -72,14 +71,9 @@ from .plan import plan_practice
 from .write import write_plan
 
 
-class DemoNotEmpty(StoreError):
+class DemoNotEmpty(Refused):
     """The database already holds therapists (or accounts with the demo's usernames):
-    the demo only fills an empty one. ``reason`` says which, as a catalog text to show
-    in the reader's language; ``str()`` of the error is its English text."""
-
-    def __init__(self, reason: Text) -> None:
-        self.reason = reason
-        super().__init__(reason.render("en"))
+    the demo only fills an empty one (``reason`` says which)."""
 
 
 @dataclass(frozen=True)
@@ -137,10 +131,10 @@ def build_demo(
 def _refuse_if_not_empty(session: Session, usernames: list[str]) -> None:
     count = session.scalar(select(func.count()).select_from(Therapist))
     if count:
-        raise DemoNotEmpty(Text("cli.demo.not_empty.therapists", count=count))
+        raise DemoNotEmpty("cli.demo.not_empty.therapists", count=count)
     taken = session.scalars(select(UserAccount.username).where(UserAccount.username.in_(usernames))).all()
     if taken:
-        raise DemoNotEmpty(Text("cli.demo.not_empty.accounts", usernames=", ".join(sorted(taken))))
+        raise DemoNotEmpty("cli.demo.not_empty.accounts", usernames=", ".join(sorted(taken)))
 
 
 __all__ = [

@@ -34,9 +34,8 @@ import numpy as np
 import pandas as pd
 
 from data_schema.codebook import codebook_frame, codebook_markdown
-from data_schema.i18n import translate
 
-from ..errors import StoreError
+from ..errors import Refused
 
 FORMATS: tuple[str, ...] = ("csv", "parquet", "xlsx")
 CSV_SEPARATOR = ";"
@@ -47,14 +46,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-class ExportError(StoreError):
-    """The export cannot be written as asked; nothing was written. ``key`` and
-    ``params`` are the catalog text saying why (``cli.export.*``)."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(translate("en", key, **params))
+class ExportError(Refused):
+    """The export cannot be written as asked; nothing was written (``cli.export.*``)."""
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:

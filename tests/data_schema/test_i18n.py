@@ -17,7 +17,7 @@ SOURCES = [p for package in ("complexity", "data_schema", "store") for p in (ROO
 # problem codes: Problem.make("x", refuse("x", RuleError("x", ctx.add("x"
 CODE = re.compile(r"""(?:Problem\.make|\brefuse|RuleError|ctx\.add)\(\s*["']([a-z_.]+)["']""")
 # message keys: Text("k", translate(lang, "k", say(lang, "k", error(lang, "k", plural(lang, "k"
-KEY = re.compile(r"""(?:\bText|translate|\bsay|\berror|plural|say_count|_Refused)\(\s*(?:[\w.]+\s*,\s*)?["']([a-z_]+\.[a-z_.]+)["']""")
+KEY = re.compile(r"""(?:\bText|translate|\bsay|\berror|plural|say_count|Refused|BackupError|ExportError|DemoNotEmpty)\(\s*(?:[\w.]+\s*,\s*)?["']([a-z_]+\.[a-z_.]+)["']""")
 
 
 def _used(pattern: re.Pattern) -> set[str]:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .instrument import INSTRUMENT
 
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "2.0.0"
 
 BANDS: tuple[str, ...] = ("uncomplicated", "mild", "moderate", "severe")
 INCOMPLETE = "incomplete"
@@ -31,13 +31,8 @@ class BandCutoffs(_Frozen):
     """Lower bounds (inclusive, on the 0-100 scale) of the referral bands.
 
     The Dutch referral levels are *ongecompliceerd / licht / matig / zwaar
-    gecompliceerd*; the last two are PSF territory. ``moderate`` starts at 35 because
-    INTERMED calls a case complex from 21 of 60 points (35 %); ``severe`` at 60 lies just
-    above a case with every item at "moderate: shapes the treatment" (58.9 with the
-    default interaction strength), so the bands read like the anchors: all items 1 is
-    mild (25.6), all items 2 is moderate, and severe needs domains that dominate;
-    ``mild`` at 15 is roughly one domain clearly involved or every domain just
-    noticeable.
+    gecompliceerd*; the last two are PSF territory. Where a case lands is set by the
+    index cut-offs below (``IndexCutoffs``): these numbers only name the scale.
     """
 
     mild: float = Field(15.0, ge=0, le=100)
@@ -51,36 +46,81 @@ class BandCutoffs(_Frozen):
         return self
 
 
+class IndexCutoffs(_Frozen):
+    """Where on the index (0..1: the weighted domain loads, before the interplay) each
+    band starts. They follow from the anchor cases (``complexity.anchors`` computes
+    them, and a test checks these values against it):
+
+    - ``moderate`` (0.042): INTERMED calls a case complex from 35 % of the maximum item
+      total; the lowest index of any fully rated case with that total spread over three
+      or more domains is 0.044, just above it; a case with every item at 1 ("keep an eye
+      on it", 0.029) and a case with a single item at 3 and nothing else (0.038) stay below.
+    - ``mild`` (0.019): a case with three quarters of its items at 1 and the rest at 0
+      (0.022 at the least) is mild; below it the problems are few or slight.
+    - ``severe`` (0.32): above every case with all items at 2 ("shapes the treatment",
+      0.269, which stays moderate even with the strongest interplay) and at or below two
+      whole domains at 3, the smallest two (0.333): two dominating domains are severe.
+
+    The values hold for instrument 2.0 and the default level exponent and curvature;
+    changing either means deriving them again (``complexity.anchors.derived_cutoffs``).
+    """
+
+    mild: float = Field(0.019, gt=0, lt=1)
+    moderate: float = Field(0.042, gt=0, lt=1)
+    severe: float = Field(0.32, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> "IndexCutoffs":
+        if not (0 < self.mild < self.moderate < self.severe < 1):
+            raise ValueError("index cut-offs must satisfy 0 < mild < moderate < severe < 1")
+        return self
+
+
 def _default_domain_weights() -> dict[str, float]:
     return {d: 1.0 for d in INSTRUMENT.domain_ids}
 
 
 class ScoringConfig(_Frozen):
-    """How item ratings become a case's complexity.
+    """How item ratings become a case's complexity (``complexity.scoring`` has the
+    formulas, ``docs/model.md`` the reasons).
 
-    ``domain_weights`` are per-item-point multipliers. With all weights 1.0 every item
-    point counts the same in the additive part, as in INTERMED's item total; a domain's
-    share then follows its number of items. Calibration (``complexity.calibration``)
-    can learn other weights from therapists' own burden ratings.
+    ``level_exponent`` p: a level L weighs ``(L/3)**p``. The anchors are meanings, not
+    counts: 3 "dominates the treatment", 2 "shapes it", 1 "keep an eye on it". With
+    3.6, two whole domains at 3 outweigh every item at 2 (so that the bands can read
+    like the anchors), and a 1 weighs about 2 % of a 3.
 
-    ``interaction_strength`` (0-1) is the share of the score that comes from the
-    pairwise interaction between domains. The thesis on starting PSF (seed 004) says
-    complexity rises with how many factors play a role *and how they influence each
-    other*: 0.35 makes two moderately raised domains clearly outscore one domain with
-    the same item total, while a single dominating domain still lands in a visible band.
+    ``domain_curvature`` r (< 1): a domain's load counts as ``u**r``, so its first
+    problems count more than its last and the same items spread over more domains weigh
+    more. 0.9 is just strong enough for that, and keeps one whole domain at 3 from
+    outweighing what its items are worth.
+
+    ``domain_weights`` are per-item multipliers of each domain's mass (items per
+    domain); 1.0 each: every item counts the same. Calibration
+    (``complexity.calibration``) can learn other weights from therapists' own burden
+    ratings.
+
+    ``interplay_strengths``: how much the interaction between domains counts for a case
+    whose interplay item is rated 0, 1, 2 or 3 (0: the problems stand apart, so none);
+    ``interplay_default`` is the level used when it is not rated (1: some interplay, as
+    in most cases a PSF sees). The strongest (0.45) still keeps a case with every item
+    at 2 moderate.
     """
 
     domain_weights: dict[str, float] = Field(default_factory=_default_domain_weights)
-    interaction_strength: float = Field(0.35, ge=0.0, lt=1.0)
+    level_exponent: float = Field(3.6, ge=1.0, le=8.0)
+    domain_curvature: float = Field(0.9, gt=0.0, le=1.0)
+    index_cutoffs: IndexCutoffs = Field(default_factory=IndexCutoffs)
+    interplay_strengths: tuple[float, float, float, float] = (0.0, 0.15, 0.30, 0.45)
+    interplay_default: int = Field(1, ge=0, le=3)
     bands: BandCutoffs = Field(default_factory=BandCutoffs)
     min_rated_domains: int = Field(
         4,
         ge=2,
         le=5,
-        description="A case with fewer rated domains is 'incomplete' instead of scored low.",
+        description="A case with fewer counting domains is 'incomplete' instead of scored low.",
     )
-    min_rated_items_per_domain: int = Field(
-        1, ge=1, description="A domain counts as rated from this many rated items."
+    min_rated_share: float = Field(
+        0.5, gt=0.0, le=1.0, description="A domain counts when at least this share of its items is rated."
     )
     safety_flag_level: int = Field(
         2, ge=1, le=3, description="safety_concern at or above this raises 'consult now'."
@@ -89,8 +129,8 @@ class ScoringConfig(_Frozen):
         2.0,
         ge=0,
         le=3,
-        description="A therapist-impact domain score at or above this suggests intervisie "
-        "or supervision (2 = the case moderately affects you on average).",
+        description="A therapist-impact domain score (mean level) at or above this suggests "
+        "intervisie or supervision (2 = the case moderately affects you on average).",
     )
 
     @model_validator(mode="after")
@@ -100,6 +140,9 @@ class ScoringConfig(_Frozen):
             raise ValueError(f"domain_weights must name exactly the domains {sorted(expected)}")
         if any(w <= 0 for w in self.domain_weights.values()):
             raise ValueError("domain weights must be positive")
+        strengths = self.interplay_strengths
+        if strengths[0] != 0.0 or any(b < a for a, b in zip(strengths, strengths[1:])) or strengths[-1] >= 1:
+            raise ValueError("interplay_strengths must start at 0, never fall, and stay below 1")
         return self
 
 

@@ -46,6 +46,7 @@ MIN_CONTRACTED_SESSIONS, MAX_CONTRACTED_SESSIONS = 1, 60
 MIN_SESSION_MINUTES, MAX_SESSION_MINUTES = 1, 480
 NAME_MAX = 100  # display names and team names
 GOAL_TEXT_MAX = 500
+BURDEN_MAX = 10  # "How heavy does this case feel to you right now?" 0-10
 REFLECTION_MAX: int = CHECKIN.field("reflection").max_length or 2000
 SELFCARE_ACTIONS: tuple[str, ...] = tuple(o.id for o in CHECKIN.field("selfcare_actions").options)
 ACTION_COLUMNS: tuple[str, ...] = tuple(f"action_{a}" for a in SELFCARE_ACTIONS)
@@ -229,7 +230,7 @@ def action_fields(checkin: Checkin = CHECKIN) -> tuple[FieldSpec, ...]:
 
 
 __all__ = [
-    "ACTION_COLUMNS", "AUDIT_ACTIONS", "CASE_CODE_ALPHABET", "CASE_CODE_LENGTH", "CASE_CODE_PATTERN", "CASE_ID",
+    "ACTION_COLUMNS", "AUDIT_ACTIONS", "BURDEN_MAX", "CASE_CODE_ALPHABET", "CASE_CODE_LENGTH", "CASE_CODE_PATTERN", "CASE_ID",
     "EXPERIENCE", "FieldSpec", "GOAL_STATUSES", "LANGUAGES", "LOAD_FIELDS", "MAX_CONTRACTED_SESSIONS",
     "MAX_SESSION_MINUTES", "MIN_CONTRACTED_SESSIONS", "MIN_SESSION_MINUTES", "REFLECTION_MAX", "ROLES",
     "SELFCARE_ACTIONS", "USERNAME_PATTERN", "action_fields", "checkin_fields", "contribution_fields",

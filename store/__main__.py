@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("store.cli.backup", "write a consistent backup of the database to a file"),
     "restore": ("store.cli.backup", "replace the database with a backup (checks it first)"),
     "export": ("store.cli.export", "export the tables you may see as CSV, Parquet and Excel with a codebook"),
+    "rescore": ("store.cli.rescore", "score every stored rating again under the current model (keeps the old scores)"),
     "import": ("store.cli.importing", "import a CSV or XLSX file of one kind: every row is stored, or none"),
 }
 

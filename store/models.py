@@ -1,5 +1,8 @@
 """Draagkracht's tables as SQLAlchemy 2 typed ORM classes.
 
+(A little longer than 400 lines: the whole schema stays in one place to read, one
+class per table; the base and column types are in ``store.orm``.)
+
 Portable across SQLite and PostgreSQL (``store.orm``: the base with deterministic
 constraint names, UTC timestamps, enumerations as strings with CHECK constraints).
 
@@ -52,7 +55,7 @@ from complexity.instrument import MAX_LEVEL, MIN_LEVEL
 # The vocabularies and limits are defined once, in data_schema.fields.
 from data_schema.fields import (
     AUDIT_ACTIONS, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_CONTRACTED_SESSIONS,
-    MAX_SESSION_MINUTES, MIN_CONTRACTED_SESSIONS, REFLECTION_MAX, ROLES, SELFCARE_ACTIONS,
+    MAX_SESSION_MINUTES, MIN_CONTRACTED_SESSIONS, REFLECTION_MAX, ROLES, SELFCARE_ACTIONS, BURDEN_MAX,
 )
 
 from .orm import NAMING_CONVENTION, Base, UTCDateTime, check_in, column_name, created_at_column, utcnow
@@ -192,6 +195,11 @@ class CaseRating(Base):
         CheckConstraint("complexity IS NULL OR (complexity >= 0 AND complexity <= 100)",
                         name="complexity_range"),
         CheckConstraint(check_in("band", BAND_CATEGORIES), name="band"),
+        CheckConstraint(f"burden IS NULL OR (burden >= 0 AND burden <= {BURDEN_MAX})", name="burden_range"),
+        CheckConstraint("complexity_low IS NULL OR (complexity_low >= 0 AND complexity_low <= 100)",
+                        name="complexity_low_range"),
+        CheckConstraint("complexity_high IS NULL OR (complexity_high >= 0 AND complexity_high <= 100)",
+                        name="complexity_high_range"),
         *_item_checks(),
     )
 
@@ -204,6 +212,13 @@ class CaseRating(Base):
     complexity: Mapped[float | None] = mapped_column(Double)
     band: Mapped[str] = mapped_column(String(16))
     interaction: Mapped[float | None] = mapped_column(Double)
+    # The range the score could take once the unrated items are rated (model 2.0);
+    # NULL for a rating scored by model 1.0 and not rescored since.
+    complexity_low: Mapped[float | None] = mapped_column(Double)
+    complexity_high: Mapped[float | None] = mapped_column(Double)
+    # "How heavy does this case feel to you right now?" 0-10, optional: the therapist's
+    # own burden, the criterion calibration learns from (not part of the score).
+    burden: Mapped[int | None] = mapped_column(SmallInteger)
     instrument_version: Mapped[str] = mapped_column(String(20))
     model_version: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = created_at_column()
@@ -216,6 +231,23 @@ class CaseRating(Base):
 for _item_id in INSTRUMENT.item_ids:
     # Declarative classes accept new mapped columns by assignment.
     setattr(CaseRating, column_name(_item_id), mapped_column(_item_id, SmallInteger, nullable=True))
+
+
+class RatingRescore(Base):
+    """A score a rating had before ``python -m store rescore`` scored it again under a
+    newer model: the history of its scores, oldest first."""
+
+    __tablename__ = "rating_rescore"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_rating_id: Mapped[int] = mapped_column(ForeignKey("case_rating.id", ondelete="CASCADE"), index=True)
+    complexity: Mapped[float | None] = mapped_column(Double)
+    band: Mapped[str] = mapped_column(String(16))
+    interaction: Mapped[float | None] = mapped_column(Double)
+    complexity_low: Mapped[float | None] = mapped_column(Double)
+    complexity_high: Mapped[float | None] = mapped_column(Double)
+    model_version: Mapped[str] = mapped_column(String(40))
+    rescored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class TherapySession(Base):
@@ -370,7 +402,7 @@ class AuditEvent(Base):
 
 
 __all__ = [
-    "ACTION_COLUMNS", "AUDIT_ACTIONS", "AuditEvent", "Base", "Case", "CaseRating", "EXPERIENCE",
+    "ACTION_COLUMNS", "AUDIT_ACTIONS", "AuditEvent", "BURDEN_MAX", "RatingRescore", "Base", "Case", "CaseRating", "EXPERIENCE",
     "GOAL_STATUSES", "LANGUAGES", "NAMING_CONVENTION", "ROLES", "ResearchConsent", "SELFCARE_ACTIONS",
     "SelfcareGoal", "ShareGrant", "SupervisorTeam", "Team", "Therapist", "TherapySession",
     "UTCDateTime", "UserAccount", "WeeklyCheckin", "utcnow",

@@ -17,6 +17,7 @@ from typing import Mapping
 LANGUAGES: tuple[str, ...] = ("nl", "en")  # the languages of every text in Draagkracht; Dutch first (the default)
 LEVELS: tuple[int, ...] = (0, 1, 2, 3)
 MIN_LEVEL, MAX_LEVEL = LEVELS[0], LEVELS[-1]
+PURPOSES: tuple[str, ...] = ("score", "flag", "meaning", "interplay")  # "score" for domain items, the others outside the score
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Item:
     domain: str | None  # None for items outside the score
     labels: Mapping[str, str]
     anchors: Mapping[str, tuple[str, str, str, str]]
-    purpose: str = "score"  # "score", "flag" or "meaning"
+    purpose: str = "score"  # one of PURPOSES
 
     @property
     def scored(self) -> bool:
@@ -129,12 +130,15 @@ def _item(raw: dict, domain: str | None) -> Item:
     missing = [lang for lang in LANGUAGES if not labels.get(lang)]
     if missing:
         raise InstrumentDefinitionError(f"item {raw['id']!r}: no label in {missing}")
+    purpose = raw.get("purpose", "score")
+    if purpose not in PURPOSES:
+        raise InstrumentDefinitionError(f"item {raw['id']!r}: purpose {purpose!r}, expected one of {PURPOSES}")
     return Item(
         id=raw["id"],
         domain=domain,
         labels=MappingProxyType(dict(labels)),
         anchors=MappingProxyType(anchors),
-        purpose=raw.get("purpose", "score"),
+        purpose=purpose,
     )
 
 
@@ -151,7 +155,7 @@ def parse_instrument(text: str) -> Instrument:
     )
     extras = tuple(_item(i, None) for i in raw.get("extra_items", []))
     if any(item.scored for item in extras):
-        raise InstrumentDefinitionError("extra items must have purpose 'flag' or 'meaning'")
+        raise InstrumentDefinitionError("extra items must have purpose 'flag', 'meaning' or 'interplay'")
     instrument = Instrument(
         version=raw["version"],
         names=MappingProxyType(dict(raw["name"])),

@@ -29,7 +29,7 @@ def test_instrument_keeps_the_contracted_item_ids():
     assert INSTRUMENT.domain_ids == ("content", "cognitions", "emotions", "behaviour", "therapist_impact")
     assert INSTRUMENT.domain("content").item_ids[0] == "content_chronicity"
     assert INSTRUMENT.domain("therapist_impact").item_ids[-1] == "ther_relationship_strain"
-    assert len(SCORED) == 29 and INSTRUMENT.extra_item_ids == ("safety_concern", "case_meaning")
+    assert len(SCORED) == 33 and INSTRUMENT.extra_item_ids == ("safety_concern", "case_meaning", "interplay")
     for item in INSTRUMENT.items:
         for lang in ("nl", "en"):
             assert item.label(lang) and len(item.anchors[lang]) == 4 and all(item.anchors[lang])

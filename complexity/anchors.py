@@ -49,7 +49,7 @@ class Anchors:
 
 
 def _index(loads: np.ndarray, sizes: np.ndarray, weights: np.ndarray, r: float) -> np.ndarray:
-    masses = sizes * weights
+    masses = (sizes * weights) ** r
     return (masses * loads ** r).sum(axis=-1) / masses.sum()
 
 
@@ -102,7 +102,7 @@ def intermed_minimum(sizes: np.ndarray, weights: np.ndarray, level: np.ndarray, 
             q, rest = divmod(points, n)
             loads.append(1.0 if q >= MAX_LEVEL else ((n - rest) * level[q] + rest * level[q + 1]) / n)
         tables.append(np.asarray(loads))
-    masses = sizes * weights
+    masses = (sizes * weights) ** r
     parts = [masses[j] * tables[j] ** r / masses.sum() for j in range(len(sizes))]
     grids = np.meshgrid(*[np.arange(len(t)) for t in tables], indexing="ij", sparse=True)
     total = sum(grids)
@@ -117,7 +117,7 @@ def derived_cutoffs(found: Anchors) -> IndexCutoffs:
     configuration: mild just under ``mostly_1``, moderate just under ``intermed``,
     severe just under ``two_domains_full``."""
     return IndexCutoffs(mild=np.floor(found.mostly_1 * 1000 - 2) / 1000,
-                        moderate=np.floor(found.intermed * 1000 - 2) / 1000,
+                        moderate=np.floor(found.intermed * 1000 - 1) / 1000,
                         severe=np.floor(found.two_domains_full * 100 - 1) / 100)
 
 

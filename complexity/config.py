@@ -51,22 +51,22 @@ class IndexCutoffs(_Frozen):
     band starts. They follow from the anchor cases (``complexity.anchors`` computes
     them, and a test checks these values against it):
 
-    - ``moderate`` (0.042): INTERMED calls a case complex from 35 % of the maximum item
+    - ``moderate`` (0.043): INTERMED calls a case complex from 35 % of the maximum item
       total; the lowest index of any fully rated case with that total spread over three
       or more domains is 0.044, just above it; a case with every item at 1 ("keep an eye
-      on it", 0.029) and a case with a single item at 3 and nothing else (0.038) stay below.
+      on it", 0.028) and a case with a single item at 3 and nothing else (0.037) stay below.
     - ``mild`` (0.019): a case with three quarters of its items at 1 and the rest at 0
       (0.022 at the least) is mild; below it the problems are few or slight.
     - ``severe`` (0.32): above every case with all items at 2 ("shapes the treatment",
       0.269, which stays moderate even with the strongest interplay) and at or below two
-      whole domains at 3, the smallest two (0.333): two dominating domains are severe.
+      whole domains at 3, the smallest two (0.340): two dominating domains are severe.
 
     The values hold for instrument 2.0 and the default level exponent and curvature;
     changing either means deriving them again (``complexity.anchors.derived_cutoffs``).
     """
 
     mild: float = Field(0.019, gt=0, lt=1)
-    moderate: float = Field(0.042, gt=0, lt=1)
+    moderate: float = Field(0.043, gt=0, lt=1)
     severe: float = Field(0.32, gt=0, lt=1)
 
     @model_validator(mode="after")
@@ -102,15 +102,15 @@ class ScoringConfig(_Frozen):
     ``interplay_strengths``: how much the interaction between domains counts for a case
     whose interplay item is rated 0, 1, 2 or 3 (0: the problems stand apart, so none);
     ``interplay_default`` is the level used when it is not rated (1: some interplay, as
-    in most cases a PSF sees). The strongest (0.45) still keeps a case with every item
-    at 2 moderate.
+    in most cases a PSF sees). The strongest (0.27) adds under 4 points to a case with
+    every item at 2, which stays moderate.
     """
 
     domain_weights: dict[str, float] = Field(default_factory=_default_domain_weights)
     level_exponent: float = Field(3.6, ge=1.0, le=8.0)
     domain_curvature: float = Field(0.9, gt=0.0, le=1.0)
     index_cutoffs: IndexCutoffs = Field(default_factory=IndexCutoffs)
-    interplay_strengths: tuple[float, float, float, float] = (0.0, 0.15, 0.30, 0.45)
+    interplay_strengths: tuple[float, float, float, float] = (0.0, 0.09, 0.18, 0.27)
     interplay_default: int = Field(1, ge=0, le=3)
     bands: BandCutoffs = Field(default_factory=BandCutoffs)
     min_rated_domains: int = Field(

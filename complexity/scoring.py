@@ -9,10 +9,12 @@ For a case (``docs/model.md`` says the same in words, with the reasons):
    items at 1 are not one item at 3.
 2. **A domain's load** ``u_k`` is the mean weight of its items (an item not rated counts
    as the mean of the rated items of its domain; see "unrated" below).
-3. **The index** ``x = sum_k m_k * u_k**r / sum_k m_k`` with the domain masses ``m_k``
-   (items per domain times a per-item weight) and ``r < 1`` (``domain_curvature``):
-   a domain's first problems count more than its last, so the same items spread over
-   more domains weigh more ("the more factors play a role ...", seed 004).
+3. **The index** ``x = sum_k m_k * u_k**r / sum_k m_k`` with ``r < 1``
+   (``domain_curvature``) and the domain masses ``m_k = (n_k * w_k)**r`` (items per
+   domain times a per-item weight): a domain's part is ``(w_k * sum of its item
+   weights)**r``, so its first problems count more than its last and the same items
+   spread over more domains weigh more ("the more factors play a role ...", seed 004),
+   whatever the domains' sizes.
 4. **The base** ``B = h(x)``: a monotone curve through the anchor cases, placed so that
    the bands read like the anchors (``IndexCutoffs``): items mostly at 1 are mild, mostly
    at 2 moderate, mostly at 3 severe; one domain entirely at 3 is moderate and two are
@@ -20,15 +22,16 @@ For a case (``docs/model.md`` says the same in words, with the reasons):
    domains) is where moderate starts.
 5. **The interplay** (item ``interplay``, 0-3, outside the domains: "... and the more
    they influence each other") adds ``boost = g(interplay) * J * (1 - B)``, with ``J``
-   the mass-weighted mean of the products ``v_j v_k`` over pairs of domains
-   (``v_k = u_k**r``): it counts only where several domains are raised, never lowers
-   the score, and vanishes at the top. Not rated: the documented default level.
+   the mass-weighted mean of the products ``b_j b_k`` over pairs of domains (``b_k =
+   h(u_k**r)``: each domain on the base's scale): it counts only where several domains
+   are raised, never lowers the score, and vanishes at the top. Not rated: the
+   documented default level.
 6. ``complexity = 100 * (B + boost)``, 0..100: 0 when nothing is raised, 100 when every
    item is 3, never lower when an item rises.
 
 The explanation is exact: domain k contributes ``100 * B * c_k / sum(c)`` (``c_k`` its
 share of the index) and the pair (j, k) ``100 * boost * m_j m_k v_j v_k / sum(...)``; they
-add up to the score.
+add up to the score; ``b_j b_k`` shares out the interaction.
 
 **Unrated items.** A domain counts when at least half its items are rated
 (``min_rated_share``); a case is scored when at least ``min_rated_domains`` domains
@@ -72,9 +75,11 @@ _FLAG_STRINGS: tuple[str, ...] = tuple(
 
 
 def domain_masses(config: ModelConfig = DEFAULT_CONFIG) -> np.ndarray:
-    """Each domain's mass: its number of items times its per-item weight."""
+    """Each domain's mass: (its number of items times its per-item weight) ** r, so that
+    a domain's part of the index, ``m_k * u_k**r = (weight * sum of its item weights)**r``,
+    depends on what is raised in it and not on how many items it has besides."""
     weights = np.array([config.scoring.domain_weights[d] for d in DOMAINS], dtype=float)
-    return weights * _SIZES
+    return (weights * _SIZES) ** config.scoring.domain_curvature
 
 
 def level_weights(config: ModelConfig = DEFAULT_CONFIG) -> np.ndarray:
@@ -106,7 +111,8 @@ def combine(values: np.ndarray, masses: np.ndarray, gamma: np.ndarray | float,
         share = np.where(weighted.sum(axis=1, keepdims=True) > 0,
                          weighted / weighted.sum(axis=1, keepdims=True), 0.0)
         pair_mass = (total_mass ** 2 - np.einsum("ij,ij->i", masses, masses)) * 0.5
-        pair_sum = (weighted.sum(axis=1) ** 2 - np.einsum("ij,ij->i", weighted, weighted)) * 0.5
+        raised = masses * index_curve(values, config)  # each domain on the base's own scale
+        pair_sum = (raised.sum(axis=1) ** 2 - np.einsum("ij,ij->i", raised, raised)) * 0.5
         cooccurrence = np.where(pair_mass > 0, pair_sum / np.where(pair_mass > 0, pair_mass, 1.0), 0.0)
     boost = np.asarray(gamma, dtype=float) * cooccurrence * (1.0 - base)
     return 100.0 * base[:, None] * share, 100.0 * boost
@@ -308,12 +314,12 @@ class CaseScore:
         return [(pair, pts) for pair, pts in ranked[:n] if pts > 0]
 
 
-def _pair_points(arrays: ScoreArrays, row: int) -> dict[tuple[str, str], float]:
+def _pair_points(arrays: ScoreArrays, row: int, config: ModelConfig | None = None) -> dict[tuple[str, str], float]:
     """The interaction of one case split over the pairs of domains (they add up to it)."""
     if not arrays.complete[row]:
         return {(DOMAINS[j], DOMAINS[k]): 0.0 for j, k in _PAIRS}
-    weighted = arrays.masses * arrays.values[row]
-    terms = np.array([weighted[j] * weighted[k] for j, k in _PAIRS])
+    raised = arrays.masses * index_curve(arrays.values[row], DEFAULT_CONFIG if config is None else config)
+    terms = np.array([raised[j] * raised[k] for j, k in _PAIRS])
     total = terms.sum()
     interaction = float(arrays.interaction[row])
     return {(DOMAINS[j], DOMAINS[k]): (interaction * t / total if total > 0 else 0.0)
@@ -349,7 +355,7 @@ def score_case(
             d: (float(arrays.contributions[0, k]) if complete else 0.0) for k, d in enumerate(DOMAINS)
         },
         interaction=float(arrays.interaction[0]) if complete else 0.0,
-        pair_contributions=_pair_points(arrays, 0),
+        pair_contributions=_pair_points(arrays, 0, config),
         interplay=extra["interplay"],
         interplay_strength=float(arrays.interplay_strength[0]),
         rated_domains=int(arrays.rated[0].sum()),

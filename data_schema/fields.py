@@ -157,11 +157,18 @@ def _each_language(make) -> Mapping[str, str]:
 
 
 def item_fields(instrument: Instrument = INSTRUMENT) -> tuple[FieldSpec, ...]:
-    """One optional whole-number field 0-3 per instrument item, in instrument order."""
+    """One optional whole-number field 0-3 per instrument item, in instrument order. A
+    scored item's values are the instrument's levels (absent ... dominates the
+    treatment); an item outside the score (safety, meaning, interplay) has a scale of its
+    own, so its values are its own anchors."""
     levels = _each_language(lambda lang: "; ".join(f"{i} = {t}" for i, t in enumerate(instrument.level_labels[lang])))
+
+    def own_anchors(item):
+        return _each_language(lambda lang: "; ".join(f"{i} = {t}" for i, t in enumerate(item.anchors[lang])))
+
     return tuple(
         FieldSpec(item.id, "whole", required=False, min=MIN_LEVEL, max=MAX_LEVEL, version=instrument.version,
-                  texts=_given(label=_each_language(item.label), values=levels))
+                  texts=_given(label=_each_language(item.label), values=levels if item.scored else own_anchors(item)))
         for item in instrument.items
     )
 

@@ -39,7 +39,8 @@ _OUTPUT_SEPARATORS = {",": ",", ";": ";", "tab": "\t"}
 # Rounding of the output, by column; floats not listed keep 3 decimals.
 _POINTS_DECIMALS = 2
 _OTHER_DECIMALS = 3
-_POINT_COLUMNS = frozenset({"complexity", "interaction", *(f"contrib_{d}" for d in DOMAINS)})
+_POINT_COLUMNS = frozenset({"complexity", "complexity_low", "complexity_high", "interaction",
+                            *(f"contrib_{d}" for d in DOMAINS)})
 _INTEGER_COLUMNS = frozenset(INSTRUMENT.extra_item_ids)
 
 # Which hint follows which problems (each hint once, in this order).
@@ -207,8 +208,11 @@ def _score_epilog(prog: str) -> str:
         _section(
             "output",
             "One line per case, in input order, with the columns case_id, complexity "
-            "(0-100, empty when the case is incomplete), band, the domain scores "
-            f"({', '.join(DOMAINS)}: 0-3, empty when too few of their items are rated), "
+            "(0-100, empty when the case is incomplete), complexity_low and complexity_high "
+            "(the range the score could take once the unrated items are rated: every unrated "
+            "item at 0 .. every one at 3; given for incomplete cases too), unrated_items, "
+            "band, the domain scores "
+            f"({', '.join(DOMAINS)}: 0-3, empty when fewer than half of their items are rated), "
             "contrib_<domain> and interaction (the points that add up to the complexity), "
             "interaction_share, rated_domains, complete, "
             f"{', '.join(INSTRUMENT.extra_item_ids)}, flags (joined by '|'), "

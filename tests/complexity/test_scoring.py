@@ -94,21 +94,40 @@ def test_unrated_domain_is_left_out_not_counted_as_zero():
 
 
 def test_score_cases_columns_versions_and_order():
-    df = pd.DataFrame([{"case_id": "B", **uniform(3)}, {"case_id": "A", **uniform(0)}])
+    df = pd.DataFrame([{"case_id": "B", **uniform(3, interplay=2)}, {"case_id": "A", **uniform(0, interplay=0)}])
     out = score_cases(df)
-    expected = ["case_id", "complexity", "band", *DOMAINS, *(f"contrib_{d}" for d in DOMAINS),
-                "interaction", "interaction_share", "rated_domains", "complete", "safety_concern",
-                "case_meaning", "flags", "instrument_version", "model_version"]
+    expected = ["case_id", "complexity", "complexity_low", "complexity_high", "unrated_items", "band", *DOMAINS,
+                *(f"contrib_{d}" for d in DOMAINS), "interaction", "interaction_share", "rated_domains",
+                "complete", "safety_concern", "case_meaning", "interplay", "flags", "instrument_version",
+                "model_version"]
     assert list(out.columns) == expected
     assert list(out["case_id"]) == ["B", "A"]
     assert list(out["band"]) == ["severe", "uncomplicated"]
     assert set(out["instrument_version"]) == {INSTRUMENT.version}
     assert set(out["model_version"]) == {MODEL_VERSION}
-    assert out.loc[0, "interaction_share"] == pytest.approx(DEFAULT_CONFIG.scoring.interaction_strength)
+    # All at 3 is 100 with or without interplay: the interaction has no room left at the top.
+    assert out.loc[0, "complexity"] == pytest.approx(100.0) and out.loc[0, "interaction_share"] == pytest.approx(0.0)
+    # Fully rated (the interplay too): the range is the score itself, nothing unrated.
+    assert list(out["unrated_items"]) == [0, 0]
+    assert list(out["complexity_low"]) == pytest.approx(list(out["complexity"]))
+    assert list(out["complexity_high"]) == pytest.approx(list(out["complexity"]))
+    # The interplay unrated: one unrated item, and the range spans interplay 0 .. 3.
+    unrated = score_cases(pd.DataFrame([{"case_id": "C", **uniform(2)}]))
+    assert unrated.loc[0, "unrated_items"] == 1
+    assert unrated.loc[0, "complexity_low"] < unrated.loc[0, "complexity"] < unrated.loc[0, "complexity_high"]
+
+
+def test_interaction_share_is_the_part_the_interplay_adds():
+    case = uniform(2, interplay=3)
+    out = score_cases(pd.DataFrame([{"case_id": "x", **case}, {"case_id": "y", **uniform(2, interplay=0)}]))
+    share, alone = out.loc[0, "interaction_share"], out.loc[1, "complexity"]
+    assert 0 < share < 0.1
+    assert out.loc[0, "complexity"] * (1 - share) == pytest.approx(alone)
+    assert out.loc[1, "interaction_share"] == 0 and out.loc[1, "interaction"] == 0
 
 
 def test_custom_configuration_is_stamped_on_the_model_version():
-    config = ModelConfig.model_validate({"scoring": {"interaction_strength": 0.5}})
+    config = ModelConfig.model_validate({"scoring": {"level_exponent": 2.0}})
     out = score_cases(pd.DataFrame([{"case_id": "x", **uniform(1)}]), config)
     assert out["model_version"].iloc[0].startswith(MODEL_VERSION + "+cfg.")
     assert out["complexity"].iloc[0] != score_case(uniform(1)).complexity
@@ -119,8 +138,15 @@ def test_configuration_is_validated():
         ModelConfig.model_validate({"scoring": {"bands": {"mild": 40, "moderate": 30, "severe": 60}}})
     with pytest.raises(ValueError):
         ModelConfig.model_validate({"scoring": {"domain_weights": {"content": 1.0}}})
-    with pytest.raises(ValueError):
-        ModelConfig.model_validate({"scoring": {"interaction_strength": 1.0}})
+    for strengths in ((0.1, 0.2, 0.3, 0.4), (0.0, 0.2, 0.1, 0.3), (0.0, 0.3, 0.6, 1.0)):
+        with pytest.raises(ValueError, match="interplay_strengths"):
+            ModelConfig.model_validate({"scoring": {"interplay_strengths": strengths}})
+    with pytest.raises(ValueError, match="index cut-offs"):
+        ModelConfig.model_validate({"scoring": {"index_cutoffs": {"mild": 0.05, "moderate": 0.04, "severe": 0.3}}})
+    with pytest.raises(ValueError, match="level_exponent"):
+        ModelConfig.model_validate({"scoring": {"level_exponent": 0.5}})
+    with pytest.raises(ValueError, match="Extra inputs"):  # a 1.0 setting is refused, not ignored
+        ModelConfig.model_validate({"scoring": {"interaction_strength": 0.35}})
 
 
 def test_missing_columns_mean_not_rated():

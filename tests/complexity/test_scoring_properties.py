@@ -247,6 +247,21 @@ def test_mostly_one_is_mild_mostly_two_moderate_mostly_three_severe(levelled, da
 
 
 @MANY
+@given(batches(allow_missing=False))
+def test_moderate_problems_in_every_domain_are_moderate(data):
+    """Issue 11's chronic widespread-pain case, generalised: every item at 1 or 2 ("keep
+    an eye on it" or "shapes the treatment") and at least one 2 in every domain is
+    moderate, with any interplay."""
+    X, play = data
+    X = np.where(X >= 2, 2.0, 1.0)
+    for d in DOMAINS:  # one item of each domain at 2, drawn from what Hypothesis gave
+        cols = [COLUMN[i] for i in DOMAIN_ITEMS[d]]
+        first = np.argmax(data[0][:, cols], axis=1)
+        X[np.arange(len(X)), np.asarray(cols)[first]] = 2.0
+    assert (band(score(X, play).complexity) == BANDS.index("moderate")).all()
+
+
+@MANY
 @given(st.data())
 def test_intermed_cut_off_a_third_of_the_points_over_three_domains_is_moderate(data):
     """A fully rated case with at least 35 % of the maximum item total, in three or more

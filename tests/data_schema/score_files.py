@@ -16,8 +16,21 @@ from data_schema.cli import score as cli
 REPO = Path(__file__).resolve().parents[2]
 ITEMS = INSTRUMENT.item_ids
 HEADER = ("case_id", *ITEMS)
-_G = DEFAULT_CONFIG.scoring.interaction_strength
-P01_COMPLEXITY = 100 * ((1 - _G) * 2 / 3 + _G * 4 / 9)  # every item at 2
+
+
+def _every_item_at_two() -> float:
+    """Model 2.0 by hand for a case with every item (the interplay too) at 2: every domain
+    has the same value v = ((2/3)**p)**r, so the index is v, the base B = h(v) and every
+    pair of domains multiplies B by B: 100 * (B + g(2) * B**2 * (1 - B))."""
+    sc = DEFAULT_CONFIG.scoring
+    v = ((2 / 3) ** sc.level_exponent) ** sc.domain_curvature
+    cut = sc.index_cutoffs
+    base = float(np.interp(v, (0, cut.mild, cut.moderate, cut.severe, 1),
+                           (0, sc.bands.mild / 100, sc.bands.moderate / 100, sc.bands.severe / 100, 1)))
+    return 100 * (base + sc.interplay_strengths[2] * base ** 2 * (1 - base))
+
+
+P01_COMPLEXITY = _every_item_at_two()
 POINT_COLUMNS = ["complexity", "interaction", *(f"contrib_{d}" for d in DOMAINS)]
 
 

@@ -104,8 +104,12 @@ def test_csv_and_markdown(book):
     table_lines = [line for line in md_en.splitlines() if line.startswith("| `")]
     assert len(table_lines) == len(book)
     assert all(line.count(" | ") == 5 for line in table_lines)  # "|" in a value is escaped
-    assert "| `emo_anxiety` | Anxiety | integer | 0-3 |" in md_en
-    assert "| `emo_anxiety` | Angst | integer | 0-3 | 0 = afwezig;" in md_nl
+    assert "| `emo_anxiety` | Anxiety and panic | integer | 0-3 | 0 = absent;" in md_en
+    assert "| `emo_anxiety` | Angst en paniek | integer | 0-3 | 0 = afwezig;" in md_nl
+    # An item outside the score has a scale of its own: the codebook gives its anchors.
+    interplay = INSTRUMENT.item("interplay")
+    assert f"| `interplay` | {interplay.label('en')} | integer | 0-3 | 0 = {interplay.anchor(0, 'en')};" in md_en
+    assert f"3 = {interplay.anchor(3, 'nl')} | 2.0.0 |" in md_nl
 
 
 def test_cli_writes_the_codebook(tmp_path, capsys):

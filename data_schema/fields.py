@@ -119,6 +119,10 @@ AUDIT_DETAIL = FieldSpec("detail", "free_text", key="audit_detail", required=Fal
 
 # --- scores and load (exports and query results) ------------------------------------------------
 COMPLEXITY = FieldSpec("complexity", "decimal", required=False, min=0, max=100)
+COMPLEXITY_LOW = FieldSpec("complexity_low", "decimal", required=False, min=0, max=100)
+COMPLEXITY_HIGH = FieldSpec("complexity_high", "decimal", required=False, min=0, max=100)
+UNRATED_ITEMS = FieldSpec("unrated_items", "whole", required=False, min=0)
+BURDEN = FieldSpec("burden", "whole", required=False, min=0, max=BURDEN_MAX)
 BAND = FieldSpec("band", "choice", choices=BAND_CATEGORIES)
 INTERACTION = FieldSpec("interaction", "decimal", required=False, min=0, max=100)
 INSTRUMENT_VERSION = FieldSpec("instrument_version", "text", max_length=20)
@@ -130,6 +134,8 @@ FLAGS = FieldSpec("flags", "text", required=False, pattern=rf"^(?:{_FLAG}(?:\|{_
                   texts={"values": catalog_texts("field.flags.values", codes=", ".join(_CASE_FLAGS))})
 SESSION_COMPLEXITY = COMPLEXITY.but(key="session_complexity")
 SESSION_WEIGHT = FieldSpec("weight", "decimal", key="session_weight", min=1, max=3)
+SESSION_MODEL_VERSION = FieldSpec("model_version", "text", key="session_model_version", required=False,
+                                  max_length=40)
 CAPACITY_SCORE = FieldSpec("capacity_score", "decimal", required=False, min=0, max=100)
 
 # weekly_load: one spec per complexity.load.LOAD_COLUMNS entry (a new column fails at import).

@@ -21,12 +21,12 @@ from complexity.instrument import Instrument
 from complexity.load import LOAD_COLUMNS
 
 from .fields import (
-    ACTIVE, AUDIT_ACTION, AUDIT_AT, AUDIT_DETAIL, BAND, CAPACITY_SCORE, CASE_CODE, CASE_ID, CHECKIN_VERSION,
-    CLOSED_ON, COMPLEXITY, CONTRACTED_SESSIONS, DISPLAY_NAME, DURATION_MINUTES, EXPERIENCE_FIELD, FLAGS, GIVEN_AT,
+    ACTIVE, AUDIT_ACTION, AUDIT_AT, AUDIT_DETAIL, BAND, BURDEN, CAPACITY_SCORE, CASE_CODE, CASE_ID,
+    CHECKIN_VERSION, CLOSED_ON, COMPLEXITY, COMPLEXITY_HIGH, COMPLEXITY_LOW, CONTRACTED_SESSIONS, DISPLAY_NAME, DURATION_MINUTES, EXPERIENCE_FIELD, FLAGS, GIVEN_AT,
     GOAL_RESOURCE, GOAL_STATUS, GOAL_TEXT, INSTRUMENT_VERSION, INTERACTION, LANGUAGE, LOAD_FIELDS, MODEL_VERSION,
     OPENED_ON, PERIOD_END, PERIOD_START, RATED_ON, RECORDED_AT, REVIEW_WEEK, ROLE, SESSION_COMPLEXITY,
-    SESSION_DATE, SESSION_WEIGHT, STARTED_ON, SUBJECT_ID, SUBJECT_TYPE, SUPERVISOR_USER_ID, TEAM, TEAM_ID,
-    TEAM_NAME, THERAPIST_PSEUDONYM, USER_ID, USERNAME, WEEK_START, WITHDRAWN_AT, action_fields, checkin_fields,
+    SESSION_DATE, SESSION_MODEL_VERSION, SESSION_WEIGHT, STARTED_ON, SUBJECT_ID, SUBJECT_TYPE, SUPERVISOR_USER_ID, TEAM, TEAM_ID,
+    TEAM_NAME, THERAPIST_PSEUDONYM, UNRATED_ITEMS, USER_ID, USERNAME, WEEK_START, WITHDRAWN_AT, action_fields, checkin_fields,
     contribution_fields, domain_fields, item_fields,
 )
 from .spec import FieldSpec, TableSpec, catalog_texts
@@ -40,7 +40,7 @@ def import_tables(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKI
         ), unique=("username",)),
         "cases": TableSpec("cases", (CASE_CODE.optional(), USERNAME, OPENED_ON, CLOSED_ON),
                            unique=("case_code",), order=(("opened_on", "closed_on"),)),
-        "ratings": TableSpec("ratings", (CASE_CODE, RATED_ON) + item_fields(instrument),
+        "ratings": TableSpec("ratings", (CASE_CODE, RATED_ON) + item_fields(instrument) + (BURDEN,),
                              unique=("case_code", "rated_on"), at_least_one=instrument.item_ids),
         "sessions": TableSpec("sessions", (CASE_CODE, SESSION_DATE, DURATION_MINUTES)),
         "checkins": TableSpec("checkins", (USERNAME, WEEK_START) + checkin_fields(checkin),
@@ -72,13 +72,15 @@ def export_tables(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKI
         ), unique=("therapist",)),
         "cases": TableSpec("cases", (CASE_CODE, THERAPIST_PSEUDONYM, OPENED_ON, CLOSED_ON),
                            unique=("case_code",)),
-        "ratings": TableSpec("ratings", (CASE_CODE, RATED_ON) + item_fields(instrument)),
+        "ratings": TableSpec("ratings", (CASE_CODE, RATED_ON) + item_fields(instrument) + (BURDEN, INSTRUMENT_VERSION)),
         "scores": TableSpec("scores", (
-            CASE_CODE, RATED_ON, COMPLEXITY, BAND, *domain_fields(instrument),
-            *contribution_fields(instrument), INTERACTION, FLAGS, INSTRUMENT_VERSION, MODEL_VERSION,
+            CASE_CODE, RATED_ON, COMPLEXITY, COMPLEXITY_LOW, COMPLEXITY_HIGH, UNRATED_ITEMS, BAND,
+            *domain_fields(instrument), *contribution_fields(instrument), INTERACTION, FLAGS, INSTRUMENT_VERSION,
+            MODEL_VERSION,
         )),
         "sessions": TableSpec("sessions", (
             CASE_CODE, THERAPIST_PSEUDONYM, SESSION_DATE, DURATION_MINUTES, SESSION_COMPLEXITY, SESSION_WEIGHT,
+            SESSION_MODEL_VERSION,
         )),
         "checkins": TableSpec("checkins", (
             THERAPIST_PSEUDONYM, WEEK_START, *checkin_scales, *action_fields(checkin), CAPACITY_SCORE,

@@ -46,6 +46,9 @@ class CaseOverview:
     rated_on: dt.date | None  # of the latest rating; None = never rated
     complexity: float | None  # None = never rated, or incomplete
     band: str  # a complexity band, "incomplete", or "unrated"
+    complexity_low: float | None  # the range of the latest rating (None: never rated,
+    complexity_high: float | None  # or scored by model 1.0 and not rescored since)
+    model_version: str | None  # of the latest rating's score
     sessions: int
     last_session_on: dt.date | None
 
@@ -61,8 +64,15 @@ class RatingRecord:
     complexity: float | None
     band: str
     interaction: float | None
+    complexity_low: float | None  # None: scored by model 1.0 and not rescored since
+    complexity_high: float | None
+    burden: int | None  # 0-10, as the therapist answered; None = not answered
     instrument_version: str
     model_version: str
+
+    @property
+    def unrated_items(self) -> int:
+        return sum(v is None for v in self.items.values())
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class SessionRecord:
     duration_minutes: int
     complexity: float | None  # the case's complexity when recorded (None = unscored)
     weight: float
+    model_version: str | None  # the model that gave that complexity
 
 
 @dataclass(frozen=True)
@@ -136,8 +147,10 @@ def rate_case(
     *,
     config: ModelConfig = DEFAULT_CONFIG,
 ) -> CaseScore:
-    """Store a dated rating of a case (item id -> 0-3, missing/None = not rated) with
-    the model's score; returns the score with its explanation."""
+    """Store a dated rating of a case (item id -> 0-3, missing/None = not rated; and
+    optionally ``burden``, 0-10: how heavy the case feels to the therapist now, which is
+    not part of the score) with the model's score and range; returns the score with its
+    explanation."""
     acting, case = own_case(session, user, case_code, "rate_case")
     rating = validated(records.CaseRating, {"case_code": case.code, "rated_on": rated_on or today(), **ratings})
     problems = _within_case(case, rating.rated_on, "rated_on")
@@ -153,6 +166,9 @@ def rate_case(
             complexity=score.complexity,
             band=score.band,
             interaction=score.interaction if score.complete else None,
+            complexity_low=score.low,
+            complexity_high=score.high,
+            burden=rating.burden,
             instrument_version=score.instrument_version,
             model_version=score.model_version,
             **items,
@@ -164,14 +180,35 @@ def rate_case(
     return score
 
 
-def latest_complexity(session: Session, case_id: int) -> float | None:
-    """The complexity of a case's latest rating (None: never rated, or incomplete)."""
-    return session.scalar(
-        select(CaseRating.complexity)
-        .where(CaseRating.case_id == case_id)
-        .order_by(CaseRating.rated_on.desc(), CaseRating.id.desc())
-        .limit(1)
-    )
+@dataclass(frozen=True)
+class LatestScore:
+    """What a case's latest rating says now: the complexity a session is weighed with."""
+
+    complexity: float | None  # None: incomplete
+    model_version: str
+
+
+_IDS_PER_QUERY = 5_000  # keys per IN (...) list: under every backend's parameter limit
+
+
+def latest_scores(session: Session, case_ids: Iterable[int]) -> dict[int, LatestScore]:
+    """Each case's latest rating (by date, then as stored); cases never rated are left out."""
+    out: dict[int, LatestScore] = {}
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        rn = func.row_number().over(
+            partition_by=CaseRating.case_id, order_by=(CaseRating.rated_on.desc(), CaseRating.id.desc())
+        )
+        ranked = (
+            select(CaseRating.case_id, CaseRating.complexity, CaseRating.model_version, rn.label("rn"))
+            .where(CaseRating.case_id.in_(ids[start:start + _IDS_PER_QUERY]))
+            .subquery()
+        )
+        for case_id, complexity, model_version in session.execute(
+            select(ranked.c.case_id, ranked.c.complexity, ranked.c.model_version).where(ranked.c.rn == 1)
+        ):
+            out[case_id] = LatestScore(complexity, model_version)
+    return out
 
 
 def record_sessions(
@@ -188,7 +225,8 @@ def record_sessions(
     number stored.
 
     Each session's ``weight`` is ``session_weight`` of the case's latest complexity now
-    (a snapshot: a later re-rating changes later sessions only).
+    (a snapshot: a later re-rating changes later sessions only), stored with the model
+    version that gave it.
     """
     acting, case = own_case(session, user, case_code, "record_sessions")
     entries = list(sessions)
@@ -216,12 +254,15 @@ def record_sessions(
             parsed.append((record.session_date, record.duration_minutes))
     if problems:
         raise InvalidInput(problems)
-    complexity = latest_complexity(session, case.id)
+    latest = latest_scores(session, [case.id]).get(case.id)
+    complexity = None if latest is None else latest.complexity
+    model_version = None if complexity is None else latest.model_version
     weight = float(session_weight(np.nan if complexity is None else complexity, config))
     with session.begin_nested():
         session.add_all(
             TherapySession(case_id=case.id, therapist_id=case.therapist_id, session_date=day,
-                           duration_minutes=minutes, complexity=complexity, weight=weight)
+                           duration_minutes=minutes, complexity=complexity, model_version=model_version,
+                           weight=weight)
             for day, minutes in parsed
         )
     audit.record(session, "create", actor=acting, subject_type="case", subject_id=case.code,
@@ -263,7 +304,8 @@ def my_cases(session: Session, user: UserAccount, *, include_closed: bool = True
         partition_by=CaseRating.case_id, order_by=(CaseRating.rated_on.desc(), CaseRating.id.desc())
     )
     latest = (
-        select(CaseRating.case_id, CaseRating.rated_on, CaseRating.complexity, CaseRating.band, rn.label("rn"))
+        select(CaseRating.case_id, CaseRating.rated_on, CaseRating.complexity, CaseRating.band,
+               CaseRating.complexity_low, CaseRating.complexity_high, CaseRating.model_version, rn.label("rn"))
         .join(Case, Case.id == CaseRating.case_id)
         .where(Case.therapist_id == tid)
         .subquery()
@@ -277,7 +319,8 @@ def my_cases(session: Session, user: UserAccount, *, include_closed: bool = True
     )
     stmt = (
         select(Case.code, Case.opened_on, Case.closed_on, latest.c.rated_on, latest.c.complexity,
-               latest.c.band, counts.c.n, counts.c.last)
+               latest.c.band, latest.c.complexity_low, latest.c.complexity_high, latest.c.model_version,
+               counts.c.n, counts.c.last)
         .outerjoin(latest, and_(latest.c.case_id == Case.id, latest.c.rn == 1))
         .outerjoin(counts, counts.c.case_id == Case.id)
         .where(Case.therapist_id == tid)
@@ -287,7 +330,8 @@ def my_cases(session: Session, user: UserAccount, *, include_closed: bool = True
         stmt = stmt.where(Case.closed_on.is_(None))
     return [
         CaseOverview(code=r.code, opened_on=r.opened_on, closed_on=r.closed_on, rated_on=r.rated_on,
-                     complexity=r.complexity, band=r.band or UNRATED, sessions=int(r.n or 0),
+                     complexity=r.complexity, band=r.band or UNRATED, complexity_low=r.complexity_low,
+                     complexity_high=r.complexity_high, model_version=r.model_version, sessions=int(r.n or 0),
                      last_session_on=r.last)
         for r in session.execute(stmt)
     ]
@@ -307,13 +351,14 @@ def get_case(session: Session, user: UserAccount, case_code: str) -> CaseDetail:
         code=case.code, opened_on=case.opened_on, closed_on=case.closed_on,
         ratings=tuple(
             RatingRecord(rated_on=r.rated_on, items=r.items(), complexity=r.complexity, band=r.band,
-                         interaction=r.interaction, instrument_version=r.instrument_version,
-                         model_version=r.model_version)
+                         interaction=r.interaction, complexity_low=r.complexity_low,
+                         complexity_high=r.complexity_high, burden=r.burden,
+                         instrument_version=r.instrument_version, model_version=r.model_version)
             for r in ratings
         ),
         sessions=tuple(
             SessionRecord(session_date=s.session_date, duration_minutes=s.duration_minutes,
-                          complexity=s.complexity, weight=s.weight)
+                          complexity=s.complexity, weight=s.weight, model_version=s.model_version)
             for s in sessions
         ),
     )
@@ -321,5 +366,5 @@ def get_case(session: Session, user: UserAccount, case_code: str) -> CaseDetail:
 
 __all__ = [
     "CaseDetail", "CaseOverview", "RatingRecord", "SessionRecord", "add_case", "close_case", "get_case",
-    "latest_complexity", "my_cases", "rate_case", "record_sessions",
+    "LatestScore", "latest_scores", "my_cases", "rate_case", "record_sessions",
 ]

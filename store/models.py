@@ -267,6 +267,9 @@ class TherapySession(Base):
     session_date: Mapped[dt.date] = mapped_column(Date)
     duration_minutes: Mapped[int] = mapped_column(Integer)
     complexity: Mapped[float | None] = mapped_column(Double)  # snapshot, NULL = unscored
+    # The model that gave that complexity (NULL with it): load charts say which models
+    # the weeks they show were weighed with.
+    model_version: Mapped[str | None] = mapped_column(String(40))
     weight: Mapped[float] = mapped_column(Double)  # snapshot: session_weight(complexity)
     created_at: Mapped[dt.datetime] = created_at_column()
 

@@ -11,7 +11,9 @@ For the **researcher** role only (each request is logged). What it holds and why
   request is refused, as staff-survey tools hide groups below five.
 
 Tables: ``therapists`` (research_id, experience, contracted_sessions), ``ratings``
-(research_id, case_key, week, every item, complexity, band, interaction,
+(research_id, case_key, week, every item, burden (the therapist's "how heavy does this
+case feel to you right now?", 0-10, the criterion ``complexity.calibration`` learns
+from), complexity with its range (complexity_low, complexity_high), band, interaction,
 instrument_version, model_version), ``checkins`` (research_id, week, every scale,
 capacity_score, checkin_version) and ``weekly_load`` (research_id, week, sessions,
 load, capacity, load_index, status).
@@ -82,13 +84,15 @@ def research_dataset(
     items = list(INSTRUMENT.item_ids)
     r = CaseRating.__table__.c
     rows = session.execute(
-        select(Case.therapist_id, Case.id.label("case_id"), r.rated_on, *[r[i] for i in items], r.complexity, r.band,
-               r.interaction, r.instrument_version, r.model_version)
+        select(Case.therapist_id, Case.id.label("case_id"), r.rated_on, *[r[i] for i in items], r.burden,
+               r.complexity, r.complexity_low, r.complexity_high, r.band, r.interaction, r.instrument_version,
+               r.model_version)
         .join(Case, Case.id == CaseRating.case_id).where(Case.therapist_id.in_(ids))
         .order_by(Case.therapist_id, Case.id, r.rated_on, r.id)
     ).all()
-    ratings = pd.DataFrame(rows, columns=["therapist_id", "case_id", "rated_on", *items, "complexity", "band",
-                                          "interaction", "instrument_version", "model_version"])
+    ratings = pd.DataFrame(rows, columns=["therapist_id", "case_id", "rated_on", *items, "burden", "complexity",
+                                          "complexity_low", "complexity_high", "band", "interaction",
+                                          "instrument_version", "model_version"])
     cases = list(dict.fromkeys(ratings["case_id"]))
     secrets.SystemRandom().shuffle(cases)  # a case key says nothing about when the case began
     keys = {case: f"K{n:04d}" for n, case in enumerate(cases, start=1)}

@@ -67,8 +67,9 @@ class DemoParameters:
     # The drifting starter takes on heavier cases while her load rises.
     drift_case_mix: tuple[float, ...] = (0.05, 0.25, 0.40, 0.30)
     # Per band, the latent item level (uniform in this range, items scored 0-3) that
-    # makes a rating of that band likely; rejection sampling then makes it certain.
-    band_item_level: tuple[tuple[float, float], ...] = ((0.0, 0.45), (0.5, 1.2), (1.3, 2.0), (2.1, 2.9))
+    # makes a rating of that band likely under model 2.0 (items mostly 0; mostly 1;
+    # 1-2; mostly 3); rejection sampling then makes it certain.
+    band_item_level: tuple[tuple[float, float], ...] = ((0.0, 0.35), (0.35, 0.8), (0.9, 1.8), (2.0, 2.9))
     # Per band, the planned treatment length in weeks (half-open: 3-8 weeks for an
     # uncomplicated case up to 12-30 for a severe one): complex cases last longer.
     treatment_weeks: tuple[tuple[int, int], ...] = ((3, 9), (5, 13), (8, 21), (12, 31))
@@ -102,6 +103,15 @@ class DemoParameters:
     safety_share_per_band: float = 0.03
     safety_levels: tuple[int, int] = (1, 2)
     meaning_levels: tuple[int, int] = (0, 3)  # the case-meaning item, any of its anchors
+    # The interplay item (how much the problems feed each other): unrated now and then,
+    # otherwise about the case's latent level, so heavier cases tend to hang together more.
+    interplay_unrated_share: float = 0.15
+    interplay_noise_sd: float = 0.7
+    # "How heavy does this case feel to you right now?" (0-10): answered in most
+    # ratings, about a tenth of the complexity with a therapist's own scatter.
+    burden_answered_share: float = 0.8
+    burden_per_point: float = 0.1
+    burden_noise_sd: float = 1.2
 
     # --- caseload: the weekly load index each therapist's cases are planned towards
     # Base load target (load index) of an experienced therapist and of a starter: well

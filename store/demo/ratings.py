@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from complexity import BANDS, INSTRUMENT, score_cases
+from data_schema.fields import BURDEN_MAX
 
 from .columns import ColumnTable
 from .parameters import DemoParameters
@@ -28,20 +29,19 @@ class RatingPool:
         self.rng = rng
         self.parameters = parameters
         self.items: list[list[np.ndarray]] = [[] for _ in BANDS]  # per band, kept vectors
-        self.scores: list[list[tuple[float, float]]] = [[] for _ in BANDS]  # (complexity, interaction)
+        self.scores: list[list[RatedVector]] = [[] for _ in BANDS]
         self.position = [0] * len(BANDS)  # per band, the next vector to hand out
         self.item_count = len(INSTRUMENT.item_ids)
         self.scored_count = len(INSTRUMENT.scored_item_ids)
         self.domain_of_item = np.repeat(np.arange(len(INSTRUMENT.domain_sizes)), INSTRUMENT.domain_sizes)
 
-    def take(self, band: int) -> tuple[np.ndarray, float, float]:
-        """The next item vector of ``band`` with its complexity and interaction."""
+    def take(self, band: int) -> tuple[np.ndarray, "RatedVector"]:
+        """The next item vector of ``band`` with its score and burden."""
         if self.position[band] >= len(self.items[band]):
             self._refill(band)
         k = self.position[band]
         self.position[band] += 1
-        complexity, interaction = self.scores[band][k]
-        return self.items[band][k], complexity, interaction
+        return self.items[band][k], self.scores[band][k]
 
     def _refill(self, band: int) -> None:
         rng, batch, p = self.rng, self.parameters.rating_batch, self.parameters
@@ -57,17 +57,34 @@ class RatingPool:
                           rng.integers(low_safety, high_safety + 1, batch), 0).astype(float)
         low_meaning, high_meaning = p.meaning_levels
         meaning = rng.integers(low_meaning, high_meaning + 1, batch).astype(float)
-        items = np.column_stack([scored, safety, meaning])
+        interplay = np.clip(np.rint(level + rng.normal(0.0, p.interplay_noise_sd, batch)), 0, p.item_max)
+        interplay[rng.random(batch) < p.interplay_unrated_share] = np.nan
+        items = np.column_stack([scored, safety, meaning, interplay])
         scores = _score(items)
         keep = (scores["band"].astype(str).to_numpy() == BANDS[band]) & scores["complete"].to_numpy()
-        if not keep.any():  # cannot happen with these levels; a uniform vector is exact
-            items = np.full((1, self.item_count), float(band))
-            items[0, self.scored_count:] = 0.0
-            scores, keep = _score(items), np.array([True])
+        if not keep.any():  # cannot happen with these levels
+            raise RuntimeError(f"no demo rating of band {BANDS[band]} in {batch} draws")
+        complexity = scores["complexity"].to_numpy()
+        burden = np.clip(np.rint(complexity * p.burden_per_point + rng.normal(0.0, p.burden_noise_sd, batch)),
+                         0, BURDEN_MAX)
+        burden[rng.random(batch) >= p.burden_answered_share] = np.nan
         self.items[band] = list(items[keep])
-        self.scores[band] = list(zip(scores["complexity"].to_numpy()[keep].tolist(),
-                                     scores["interaction"].to_numpy()[keep].tolist()))
+        self.scores[band] = [RatedVector(*values) for values in zip(
+            complexity[keep].tolist(), scores["interaction"].to_numpy()[keep].tolist(),
+            scores["complexity_low"].to_numpy()[keep].tolist(), scores["complexity_high"].to_numpy()[keep].tolist(),
+            [None if np.isnan(b) else int(b) for b in burden[keep]])]
         self.position[band] = 0
+
+
+@dataclass(frozen=True)
+class RatedVector:
+    """What the model (and the therapist) said of a drawn item vector."""
+
+    complexity: float
+    interaction: float
+    low: float
+    high: float
+    burden: int | None  # 0-10, None = not answered
 
 
 def _score(items: np.ndarray) -> pd.DataFrame:
@@ -86,12 +103,16 @@ class RatingTable(ColumnTable):
     items: list[np.ndarray] = field(default_factory=list)  # item levels (NaN = not rated)
     complexity: list[float] = field(default_factory=list)
     interaction: list[float] = field(default_factory=list)
+    low: list[float] = field(default_factory=list)  # the range: unrated items at 0 ...
+    high: list[float] = field(default_factory=list)  # ... and at 3
+    burden: list[int | None] = field(default_factory=list)  # 0-10, None = not answered
     band: list[int] = field(default_factory=list)  # index into complexity.BANDS
 
     def add(self, pool: RatingPool, case: int, band: int, day: int) -> tuple[int, float]:
         """Rate ``case`` on ``day`` with the next vector of ``band``; its rating number
         and complexity."""
-        items, complexity, interaction = pool.take(band)
-        number = self.append_row(case=case, day=day, items=items, complexity=complexity, interaction=interaction,
+        items, rated = pool.take(band)
+        number = self.append_row(case=case, day=day, items=items, complexity=rated.complexity,
+                                 interaction=rated.interaction, low=rated.low, high=rated.high, burden=rated.burden,
                                  band=band)
-        return number, complexity
+        return number, rated.complexity

@@ -108,11 +108,13 @@ def _write_cases(session: Session, plan: DemoPlan, case_ids: list[int], therapis
         for k, case in enumerate(ratings.case):
             day = plan.date(ratings.day[k])
             yield (case_ids[case], day, user_ids[cases.therapist[case]], ratings.complexity[k],
-                   BANDS[ratings.band[k]], ratings.interaction[k], instrument_version, model_version,
-                   _utc(day, RATING_HOUR), *(None if level is None else int(level) for level in levels[k]))
+                   BANDS[ratings.band[k]], ratings.interaction[k], ratings.low[k], ratings.high[k],
+                   ratings.burden[k], instrument_version, model_version, _utc(day, RATING_HOUR),
+                   *(None if level is None else int(level) for level in levels[k]))
 
     insert_rows(session, CaseRating, ("case_id", "rated_on", "rated_by_user_id", "complexity", "band", "interaction",
-                                      "instrument_version", "model_version", "created_at", *INSTRUMENT.item_ids),
+                                      "complexity_low", "complexity_high", "burden", "instrument_version",
+                                      "model_version", "created_at", *INSTRUMENT.item_ids),
                 rating_rows())
 
 
@@ -122,9 +124,11 @@ def _write_sessions(session: Session, plan: DemoPlan, case_ids: list[int], thera
     stamps = {day: _utc(date, SESSION_HOUR) for day, date in dates.items()}
     complexity = sessions.complexity.astype(object)
     complexity[np.isnan(sessions.complexity)] = None
+    model_version = DEFAULT_CONFIG.model_version
     insert_rows(session, TherapySession, ("case_id", "therapist_id", "session_date", "duration_minutes",
-                                          "complexity", "weight", "created_at"), (
-        (case_ids[case], therapist_ids[therapist], dates[day], minutes, rated, weight, stamps[day])
+                                          "complexity", "model_version", "weight", "created_at"), (
+        (case_ids[case], therapist_ids[therapist], dates[day], minutes, rated,
+         None if rated is None else model_version, weight, stamps[day])
         for case, therapist, day, minutes, rated, weight in zip(
             sessions.case.tolist(), sessions.therapist.tolist(), sessions.day.tolist(), sessions.minutes.tolist(),
             complexity.tolist(), sessions.weight.tolist())

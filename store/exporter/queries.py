@@ -106,7 +106,8 @@ def _cases(session: Session, where) -> pd.DataFrame:
 def _ratings_and_scores(session: Session, case_where) -> tuple[pd.DataFrame, pd.DataFrame]:
     r = CaseRating.__table__.c
     items = list(INSTRUMENT.item_ids)
-    stored = ["complexity", "band", "interaction", "instrument_version", "model_version"]
+    stored = ["complexity", "complexity_low", "complexity_high", "band", "interaction", "burden",
+              "instrument_version", "model_version"]
     columns = {"case_code": Case.__table__.c.code, "rated_on": r.rated_on, **{i: r[i] for i in items},
                **{k: r[k] for k in stored}}
     frame = _select(session, columns, where=case_where, join=(Case, Case.id == CaseRating.case_id),
@@ -114,6 +115,7 @@ def _ratings_and_scores(session: Session, case_where) -> tuple[pd.DataFrame, pd.
     ratings = frame[_spec_columns("ratings")].copy()
     # Domain scores, contributions and flags are not stored: they are recomputed from the
     # items for rows scored by the current model; other rows keep their stored figures.
+    # The unrated items are counted for every row (a 1.0 rating lacks 2.0's new items).
     current = (frame["model_version"] == DEFAULT_CONFIG.model_version).to_numpy(dtype=bool)
     scored = score_cases(pd.DataFrame({"case_id": np.arange(len(frame)),
                                        **{i: frame[i].astype("float64") for i in items}})) if len(frame) else None
@@ -121,6 +123,8 @@ def _ratings_and_scores(session: Session, case_where) -> tuple[pd.DataFrame, pd.
     for col in _spec_columns("scores"):
         if col in frame.columns:
             scores[col] = frame[col]
+        elif col == "unrated_items":
+            scores[col] = pd.array(scored[col] if scored is not None else [], dtype="Int64")
         elif col == "flags":
             values = scored[col].astype(object).to_numpy() if scored is not None else np.array([], dtype=object)
             scores[col] = pd.Series(np.where(current, values, None), index=frame.index, dtype=object)
@@ -133,7 +137,8 @@ def _ratings_and_scores(session: Session, case_where) -> tuple[pd.DataFrame, pd.
 def _sessions(session: Session, where) -> pd.DataFrame:
     t = TherapySession.__table__.c
     source = {"case_code": Case.__table__.c.code, "therapist": t.therapist_id, "session_date": t.session_date,
-              "duration_minutes": t.duration_minutes, "complexity": t.complexity, "weight": t.weight}
+              "duration_minutes": t.duration_minutes, "complexity": t.complexity, "weight": t.weight,
+              "model_version": t.model_version}
     return _select(session, {k: source[k] for k in _spec_columns("sessions")}, where=where,
                    join=(Case, Case.id == TherapySession.case_id), order_by=[t.id])
 

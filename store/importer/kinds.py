@@ -13,13 +13,14 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from complexity import CHECKIN, INSTRUMENT, capacity_score, score_cases
 from complexity.calendar import iso_week_label
 from complexity.load import session_weight
 
 from ..bulk import column_values
+from ..cases import latest_scores
 from ..codes import new_case_code
 from ..models import (
     ACTION_COLUMNS,
@@ -176,37 +177,26 @@ def _prepare_ratings(ctx: ImportContext) -> Callable[[], int]:
             "band": scores["band"].astype(object).tolist(),
             "interaction": np.where(scores["complete"].to_numpy(dtype=bool),
                                     scores["interaction"].to_numpy(dtype=float), np.nan),
+            "complexity_low": scores["complexity_low"].to_numpy(dtype=float),
+            "complexity_high": scores["complexity_high"].to_numpy(dtype=float),
+            "burden": _levels(clean["burden"]) if "burden" in clean.columns else None,
             "instrument_version": INSTRUMENT.version,
             "model_version": ctx.config.model_version,
             "created_at": ctx.now,
         }
         for i in INSTRUMENT.item_ids:
-            arr = numeric[i]
-            out = np.where(np.isnan(arr), 0, arr).astype(np.int64).tolist()
-            for j in np.flatnonzero(np.isnan(arr)):
-                out[j] = None
-            columns[i] = out
+            columns[i] = _levels(numeric[i])
         return lookups.bulk_insert(ctx.session, CaseRating.__table__, columns, n)
 
     return write
 
 
-def _latest_complexity(ctx: ImportContext, case_ids: list[int]) -> dict[int, float | None]:
-    """Each case's latest stored complexity (None = unscored or never rated)."""
-    out: dict[int, float | None] = {}
-    for chunk in chunks(sorted(set(case_ids))):
-        rn = func.row_number().over(
-            partition_by=CaseRating.case_id, order_by=(CaseRating.rated_on.desc(), CaseRating.id.desc())
-        )
-        ranked = (
-            select(CaseRating.case_id, CaseRating.complexity, rn.label("rn"))
-            .where(CaseRating.case_id.in_(chunk))
-            .subquery()
-        )
-        for case_id, complexity in ctx.session.execute(
-            select(ranked.c.case_id, ranked.c.complexity).where(ranked.c.rn == 1)
-        ):
-            out[case_id] = complexity
+def _levels(values) -> list[int | None]:
+    """Whole numbers as Python ints, empty cells as None."""
+    arr = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    out: list[int | None] = np.where(np.isnan(arr), 0, arr).astype(np.int64).tolist()
+    for j in np.flatnonzero(np.isnan(arr)):
+        out[j] = None
     return out
 
 
@@ -217,14 +207,17 @@ def _prepare_sessions(ctx: ImportContext) -> Callable[[], int]:
     def write() -> int:
         n = len(clean)
         case_ids = int_values(cases["id"])
-        latest = _latest_complexity(ctx, case_ids)
-        complexity = np.array([latest.get(c) for c in case_ids], dtype=float)  # None -> NaN
+        latest = latest_scores(ctx.session, case_ids)
+        scores = [latest.get(c) for c in case_ids]
+        complexity = np.array([None if s is None else s.complexity for s in scores], dtype=float)  # None -> NaN
         weight = session_weight(complexity, ctx.config)
+        model_version = [None if s is None or s.complexity is None else s.model_version for s in scores]
         return lookups.bulk_insert(ctx.session, TherapySession.__table__, {
             "case_id": case_ids, "therapist_id": cases["therapist_id"],
             "session_date": ctx.dates("session_date"),
             "duration_minutes": int_values(clean["duration_minutes"]),
-            "complexity": complexity, "weight": np.asarray(weight, dtype=float), "created_at": ctx.now,
+            "complexity": complexity, "model_version": model_version, "weight": np.asarray(weight, dtype=float),
+            "created_at": ctx.now,
         }, n)
 
     return write

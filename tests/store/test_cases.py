@@ -57,9 +57,49 @@ def test_case_rating_round_trip(engine, people):
     assert rating.instrument_version == INSTRUMENT.version
     assert rating.model_version == expected.model_version
     assert rating.rated_on == D(2025, 1, 7)
+    # Two items unrated (emo_anxiety and the interplay): the range the score could take.
+    assert rating.unrated_items == 2 == score.unrated_items
+    assert (rating.complexity_low, rating.complexity_high) == pytest.approx((expected.low, expected.high))
+    assert rating.complexity_low < rating.complexity < rating.complexity_high
+    assert rating.burden is None  # the burden question is optional
     with session_scope(engine) as s:
         stored = s.scalars(select(CaseRating)).one()
         assert stored.rated_by_user_id == people.u1.id
+    with session_scope(engine) as s:
+        (overview,) = my_cases(s, people.u1)
+    assert (overview.complexity_low, overview.complexity_high) == pytest.approx((expected.low, expected.high))
+    assert overview.model_version == expected.model_version
+
+
+@pytest.mark.parametrize("burden", [0, 7, 10])
+def test_the_burden_is_stored_with_the_rating_and_does_not_change_the_score(engine, people, burden):
+    code = new_case(engine, people.u1)
+    with session_scope(engine) as s:
+        score = rate_case(s, people.u1, code, dict(MODERATE, burden=burden), D(2025, 1, 7))
+        (rating,) = get_case(s, people.u1, code).ratings
+    assert rating.burden == burden
+    assert score.complexity == pytest.approx(score_case(MODERATE).complexity)
+    assert "burden" not in rating.items
+
+
+@pytest.mark.parametrize("burden, code", [(11, "out_of_range"), (-1, "out_of_range"), (2.5, "not_a_whole_number"),
+                                          ("heavy", "not_a_number")])
+def test_a_burden_outside_0_to_10_stores_nothing(engine, people, burden, code):
+    case = new_case(engine, people.u1)
+    with session_scope(engine) as s:
+        with pytest.raises(InvalidInput) as err:
+            rate_case(s, people.u1, case, dict(MILD, burden=burden), D(2025, 1, 7))
+    assert [(p.code, p.column) for p in err.value.problems] == [(code, "burden")]
+    assert count(engine, CaseRating) == 0
+
+
+def test_a_burden_alone_is_not_a_rating(engine, people):
+    case = new_case(engine, people.u1)
+    with session_scope(engine) as s:
+        with pytest.raises(InvalidInput) as err:
+            rate_case(s, people.u1, case, {"burden": 5}, D(2025, 1, 7))
+    assert err.value.codes == ["no_ratings"]
+    assert count(engine, CaseRating) == 0
 
 
 def test_incomplete_rating_is_stored_unscored(engine, people):
@@ -123,6 +163,8 @@ def test_sessions_get_a_weight_snapshot(engine, people):
     ])
     # Re-rating changed only the session recorded after it.
     assert weights[1] == weights[2] < weights[3]
+    # Each weighed session says which model gave its complexity.
+    assert [x.model_version for x in detail.sessions] == [None, *[first.model_version] * 3]
     assert [x.duration_minutes for x in detail.sessions] == [45, 30, 60, 45]
 
 

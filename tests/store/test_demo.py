@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, func, select
 
-from complexity import BANDS
+from complexity import BANDS, DEFAULT_CONFIG, INSTRUMENT, score_cases
 from complexity.load import session_weight, therapist_flags
 from complexity.selfcare import SELFCARE_RULES
 from store import InvalidInput
@@ -93,6 +93,7 @@ def test_demo_practice_keeps_its_promises(engine):
     ratings = frame(engine, select(CaseRating.case_id, CaseRating.rated_on, CaseRating.complexity,
                                    CaseRating.band, CaseRating.id))
     assert set(ratings["band"]) == set(BANDS)
+    assert ratings["band"].value_counts(normalize=True).min() > 0.05  # the bands spread over all four
     per_case = ratings.groupby("case_id").size()
     assert (per_case > 1).sum() > 10
     assert len(per_case) < len(cases)
@@ -109,6 +110,23 @@ def test_demo_practice_keeps_its_promises(engine):
     assert np.allclose(stored[~np.isnan(stored)], expected[~np.isnan(expected)])
     assert np.allclose(merged["weight"], session_weight(stored))
     assert np.isnan(stored).any()  # unrated cases weigh the reference weight
+    versions = frame(engine, select(TherapySession.complexity, TherapySession.model_version))
+    assert set(versions.loc[versions["complexity"].notna(), "model_version"]) == {DEFAULT_CONFIG.model_version}
+    assert versions.loc[versions["complexity"].isna(), "model_version"].isna().all()
+
+    # Every rating is what the model says of its items, with its range; most say how
+    # heavy the case felt (0-10) and how much its problems hang together.
+    stored_ratings = frame(engine, select(CaseRating.__table__))
+    rescored = score_cases(stored_ratings[["id", *INSTRUMENT.item_ids]].rename(columns={"id": "case_id"})
+                           .astype({i: "float64" for i in INSTRUMENT.item_ids}))
+    for column in ("complexity", "complexity_low", "complexity_high"):
+        assert np.allclose(stored_ratings[column].to_numpy(dtype=float), rescored[column].to_numpy(dtype=float),
+                           equal_nan=True), column
+    assert (stored_ratings["model_version"] == DEFAULT_CONFIG.model_version).all()
+    burden = stored_ratings["burden"].dropna()
+    assert 0.6 < len(burden) / len(stored_ratings) < 0.95 and burden.between(0, 10).all()
+    assert burden.nunique() > 5
+    assert 0.7 < stored_ratings["interplay"].notna().mean() < 0.95
 
     # Logins for every role; each verifies with its documented password.
     logins = {login.username: login for login in summary.logins}

@@ -38,7 +38,7 @@ def practice(engine, people):
         with session_scope(engine) as s:
             code = add_case(s, user, opened_on=monday)
             if ratings:
-                rate_case(s, user, code, ratings, monday)
+                rate_case(s, user, code, dict(ratings, burden=6), monday)
             record_sessions(s, user, code, [(monday + dt.timedelta(days=k), 45) for k in range(3)])
             save_checkin(s, user, monday, {"energy": 4, "sleep": 6, "burnout": 2})
         with session_scope(engine) as s:
@@ -105,6 +105,14 @@ def test_operator_export_has_every_table_pseudonymised_in_every_format(engine, p
     assert scores["instrument_version"].notna().all() and scores["model_version"].notna().all()
     contributions = scores.filter(like="contrib_").sum(axis=1) + scores["interaction"]
     assert contributions.iloc[0] == pytest.approx(scores["complexity"].iloc[0])
+    # The range and the unrated count (the interplay was not rated) beside the score.
+    assert scores["unrated_items"].iloc[0] == 1
+    assert scores["complexity_low"].iloc[0] < scores["complexity"].iloc[0] < scores["complexity_high"].iloc[0]
+    ratings = pd.read_parquet(out / "ratings.parquet")
+    assert list(ratings["burden"]) == [6] and list(ratings["instrument_version"]) == [INSTRUMENT.version]
+    sessions = pd.read_parquet(out / "sessions.parquet")  # each weighed session names its model
+    assert set(sessions.loc[sessions["complexity"].notna(), "model_version"]) == {scores["model_version"].iloc[0]}
+    assert sessions.loc[sessions["complexity"].isna(), "model_version"].isna().all()
 
     # A formula in free text is neutralised in csv and xlsx, kept as text in parquet.
     teams_csv = (out / "teams.csv").read_text("utf-8-sig")

@@ -207,15 +207,17 @@ def _verify_ratings(engine, people, ctx, fmt):
         case_of = {c.id: c.code for c in s.scalars(select(Case))}
     assert len(ratings) == 3
     expected = [
-        (CODE_A, D(2024, 1, 15), {i: _level_a(k) for k, i in enumerate(ITEMS)}),
-        (CODE_B, D(2024, 2, 5), {i: _level_b(k) for k, i in enumerate(ITEMS)}),
-        (CODE_A, D(2024, 3, 4), {i: 3 for i in ITEMS}),
+        (CODE_A, D(2024, 1, 15), {i: _level_a(k) for k, i in enumerate(ITEMS)}, 4),
+        (CODE_B, D(2024, 2, 5), {i: _level_b(k) for k, i in enumerate(ITEMS)}, None),
+        (CODE_A, D(2024, 3, 4), {i: 3 for i in ITEMS}, 10),
     ]
-    for stored, (code, day, items) in zip(ratings, expected):
+    for stored, (code, day, items, burden) in zip(ratings, expected):
         score = score_case(items)
         assert (case_of[stored.case_id], stored.rated_on) == (code, day)
         assert stored.items() == items
+        assert stored.burden == burden
         assert stored.band == score.band
+        assert (stored.complexity_low, stored.complexity_high) == pytest.approx((score.low, score.high))
         if score.complexity is None:
             assert stored.complexity is None and stored.interaction is None
         else:
@@ -226,10 +228,10 @@ def _verify_ratings(engine, people, ctx, fmt):
 
 
 RATINGS = Scenario(
-    ["case_code", "rated_on", *ITEMS],
-    [[CODE_A, D(2024, 1, 15), *items_row(_level_a)],
-     [CODE_B, D(2024, 2, 5), *items_row(_level_b)],  # on the day the case opened
-     [CODE_A, D(2024, 3, 4), *items_row(lambda k: 3)]],
+    ["case_code", "rated_on", *ITEMS, "burden"],
+    [[CODE_A, D(2024, 1, 15), *items_row(_level_a), 4],
+     [CODE_B, D(2024, 2, 5), *items_row(_level_b), None],  # on the day the case opened
+     [CODE_A, D(2024, 3, 4), *items_row(lambda k: 3), 10]],
     _setup_ratings, _verify_ratings,
 )
 
@@ -253,7 +255,9 @@ def _verify_sessions(engine, people, latest, fmt):
     b1, a, b2 = sessions
     assert a.complexity == pytest.approx(latest)
     assert a.weight == pytest.approx(float(session_weight(latest)))
+    assert a.model_version == DEFAULT_CONFIG.model_version
     assert b1.complexity is None and b2.complexity is None  # never rated: the reference weight
+    assert b1.model_version is None and b2.model_version is None
     assert b1.weight == pytest.approx(float(session_weight(float("nan"))))
 
 
@@ -412,16 +416,16 @@ BAD_FILES = {
     ),
     "ratings": (
         RATINGS.header,
-        [[CODE_A, D(2024, 3, 1), *items_row(lambda k: 1)],
-         ["C-AAAA-BBBB", D(2024, 3, 1), *items_row(lambda k: 1)],
-         [CODE_A, D(2023, 12, 1), *items_row(lambda k: 1)],
-         [CODE_A, D(2024, 3, 2), *items_row(lambda k: 5 if k == 4 else 1)],
-         [CODE_CLOSED, D(2024, 3, 1), *items_row(lambda k: 1)],
-         [CODE_A, D(2024, 1, 20), *items_row(lambda k: 1)],
-         [CODE_A, D(2024, 3, 3), *items_row(lambda k: None)]],
+        [[CODE_A, D(2024, 3, 1), *items_row(lambda k: 1), 3],
+         ["C-AAAA-BBBB", D(2024, 3, 1), *items_row(lambda k: 1), None],
+         [CODE_A, D(2023, 12, 1), *items_row(lambda k: 1), None],
+         [CODE_A, D(2024, 3, 2), *items_row(lambda k: 5 if k == 4 else 1), 11],
+         [CODE_CLOSED, D(2024, 3, 1), *items_row(lambda k: 1), None],
+         [CODE_A, D(2024, 1, 20), *items_row(lambda k: 1), None],
+         [CODE_A, D(2024, 3, 3), *items_row(lambda k: None), 5]],  # a burden alone is no rating
         _setup_bad_ratings,
         {(3, "case_code", "unknown_case_code"), (4, "rated_on", "before_case_opened"),
-         (5, ITEMS[4], "out_of_range"), (6, "rated_on", "after_case_closed"),
+         (5, ITEMS[4], "out_of_range"), (5, "burden", "out_of_range"), (6, "rated_on", "after_case_closed"),
          (7, "rated_on", "rating_exists"), (8, None, "no_ratings")},
     ),
     "sessions": (

@@ -128,3 +128,75 @@ def test_the_range_migration_keeps_the_other_checks_and_never_reuses_an_id(engin
     _insert_therapist(engine, 20)
     with engine.begin() as conn:
         assert conn.execute(text("SELECT MAX(id) FROM therapist")).scalar() > highest  # the deleted id stays unused
+
+
+# --- 0006: instrument and model 2.0 --------------------------------------------------------
+
+NEW_IN_2 = ("content_social_context", "content_language_barrier", "content_time_demand",
+            "ther_personal_resonance", "interplay")
+
+
+def _items_of_1_0() -> tuple[str, ...]:
+    import complexity
+    from complexity.instrument import parse_instrument
+
+    return parse_instrument((Path(complexity.__file__).parent / "instrument-1.0.0.toml").read_text("utf-8")).item_ids
+
+
+def _columns(engine, table: str) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def _a_1_0_practice(engine) -> None:
+    """A therapist with a case, a model 1.0 rating and two sessions (one scored), as a
+    database at 0005 holds them."""
+    _insert_therapist(engine, 20)
+    items = _items_of_1_0()
+    assert not set(NEW_IN_2) & set(items)
+    with engine.begin() as conn:
+        tid = conn.execute(text("SELECT MAX(id) FROM therapist")).scalar()
+        conn.execute(text("INSERT INTO \"case\" (code, therapist_id, opened_on, created_at) "
+                          "VALUES ('C-AAAA-BBBB', :t, '2026-01-05', CURRENT_TIMESTAMP)"), {"t": tid})
+        cid = conn.execute(text("SELECT id FROM \"case\" WHERE code = 'C-AAAA-BBBB'")).scalar()
+        conn.execute(text(
+            f"INSERT INTO case_rating (case_id, rated_on, complexity, band, interaction, instrument_version, "
+            f"model_version, created_at, {', '.join(items)}) VALUES (:c, '2026-01-05', 41.5, 'moderate', 3.2, "
+            f"'1.0.0', '1.0.0', CURRENT_TIMESTAMP, {', '.join('2' for _ in items)})"), {"c": cid})
+        for complexity, weight in ((41.5, 1.83), (None, 1.0)):
+            conn.execute(text("INSERT INTO therapy_session (case_id, therapist_id, session_date, duration_minutes, "
+                              "complexity, weight, created_at) VALUES (:c, :t, '2026-01-06', 45, :x, :w, "
+                              "CURRENT_TIMESTAMP)"), {"c": cid, "t": tid, "x": complexity, "w": weight})
+
+
+def test_instrument_2_migration_keeps_1_0_ratings_as_they_were_and_goes_back(engine):
+    downgrade(engine, "0005")
+    _a_1_0_practice(engine)
+    upgrade(engine)
+    assert _diffs(engine) == []
+    with engine.connect() as conn:
+        rating = conn.execute(text("SELECT * FROM case_rating")).mappings().one()
+        sessions = conn.execute(text("SELECT complexity, model_version FROM therapy_session ORDER BY id")).all()
+    # The 1.0 rating keeps its score and versions; 2.0's items are simply unrated.
+    assert (rating["complexity"], rating["band"], rating["model_version"]) == (41.5, "moderate", "1.0.0")
+    assert rating["instrument_version"] == "1.0.0"
+    assert all(rating[i] is None for i in NEW_IN_2)
+    assert all(rating[i] == 2 for i in _items_of_1_0())
+    assert rating["complexity_low"] is None and rating["complexity_high"] is None and rating["burden"] is None
+    # Sessions say which model weighed them: 1.0.0, the only one there was; none if unscored.
+    assert [tuple(s) for s in sessions] == [(41.5, "1.0.0"), (None, None)]
+    with pytest.raises(IntegrityError):  # the burden is 0-10
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE case_rating SET burden = 11"))
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE case_rating SET interplay = 4"))
+
+    downgrade(engine, "0005")
+    assert not set(NEW_IN_2) & _columns(engine, "case_rating")
+    assert not {"burden", "complexity_low", "complexity_high"} & _columns(engine, "case_rating")
+    assert "model_version" not in _columns(engine, "therapy_session") and "rating_rescore" not in _tables(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT complexity, model_version FROM case_rating")).one() == (41.5, "1.0.0")
+        assert conn.execute(text("SELECT COUNT(*) FROM therapy_session")).scalar() == 2
+    upgrade(engine)
+    assert _diffs(engine) == []

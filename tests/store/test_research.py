@@ -12,7 +12,7 @@ from store import AccessDenied, InvalidInput
 from store import privacy
 from store.db import session_scope
 from store.demo import build_demo
-from store.models import AuditEvent, Case, ResearchConsent, Therapist, UserAccount
+from store.models import AuditEvent, Case, CaseRating, ResearchConsent, Therapist, UserAccount
 from store.research import MIN_GROUP, research_dataset
 
 AS_OF = dt.date(2026, 3, 1)
@@ -46,6 +46,15 @@ def test_only_consented_pseudonymised_and_no_free_text(engine, demo):
     assert data.ratings["case_key"].str.match(r"^K\d{4}$").all()
     assert data.ratings["week"].str.match(r"^\d{4}-W\d{2}$").all()
     assert len(data.weekly_load) == len(consenting) * 8
+    # The criterion calibration learns from travels with the ratings, as stored.
+    with session_scope(engine, readonly=True) as s:
+        stored = s.execute(select(CaseRating.burden, CaseRating.complexity_low, CaseRating.complexity_high)
+                           .join(Case).where(Case.therapist_id.in_(consenting))
+                           .order_by(Case.therapist_id, Case.id, CaseRating.rated_on, CaseRating.id)).all()
+    assert len(stored) == len(data.ratings)
+    assert sorted(b for b, _, _ in stored if b is not None) == sorted(data.ratings["burden"].dropna().astype(int))
+    assert data.ratings["burden"].notna().any()
+    assert (data.ratings["complexity_low"] <= data.ratings["complexity_high"]).all()
     with session_scope(engine, readonly=True) as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "research_dataset")).one()
         assert event.action == "read" and f"{len(consenting)} consenting" in event.detail

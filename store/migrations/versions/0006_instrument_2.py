@@ -6,6 +6,9 @@ and the history of rescored ratings.
   ``complexity_high`` (the range a 2.0 score could take once every unrated item is rated;
   NULL for 1.0 scores), and ``burden`` (0-10, "how heavy does this case feel to you right
   now?", optional).
+- ``therapy_session`` gains ``model_version``: the model that gave the complexity the
+  session was weighed with (sessions recorded before this migration: 1.0.0, the only
+  model there was; NULL where the case was not scored).
 - ``rating_rescore`` keeps the score a rating had before ``python -m store rescore``
   scored it again under a newer model.
 
@@ -46,6 +49,9 @@ def upgrade() -> None:
                                       "complexity_low IS NULL OR (complexity_low >= 0 AND complexity_low <= 100)")
         batch.create_check_constraint(op.f("ck_case_rating_complexity_high_range"),
                                       "complexity_high IS NULL OR (complexity_high >= 0 AND complexity_high <= 100)")
+    with op.batch_alter_table("therapy_session") as batch:
+        batch.add_column(sa.Column("model_version", sa.String(length=40), nullable=True))
+    op.execute("UPDATE therapy_session SET model_version = '1.0.0' WHERE complexity IS NOT NULL")
     op.create_table(
         "rating_rescore",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -67,6 +73,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_rating_rescore_case_rating_id"), table_name="rating_rescore")
     op.drop_table("rating_rescore")
+    with op.batch_alter_table("therapy_session") as batch:
+        batch.drop_column("model_version")
     with op.batch_alter_table("case_rating") as batch:
         for name in ("complexity_high_range", "complexity_low_range", "burden_range",
                      *(f"{item}_range" for item in reversed(NEW_ITEMS))):

@@ -127,8 +127,8 @@ def test_other_records():
 def test_explain_errors_names_fields_by_label_in_dutch_and_english():
     nl = explain(CaseRating, "nl", case_code="C-7KQ2-M9XD", rated_on="2026-01-05", emo_anxiety="7", foo="1")
     en = explain(CaseRating, "en", case_code="C-7KQ2-M9XD", rated_on="2026-01-05", emo_anxiety="7", foo="1")
-    assert nl == ["Angst: 7 ligt buiten 0-3", "foo: onbekend veld"]
-    assert en == ["Anxiety: 7 is outside 0-3", "foo: unknown field"]
+    assert nl == ["Angst en paniek: 7 ligt buiten 0-3", "foo: onbekend veld"]
+    assert en == ["Anxiety and panic: 7 is outside 0-3", "foo: unknown field"]
     [missing] = explain(TherapySession, "nl", case_code="C-7KQ2-M9XD", session_date="2026-01-05")
     assert missing == "Duur: hier moet iets ingevuld worden"
     [order] = explain(Case, "nl", opened_on="2026-03-02", closed_on="2026-03-01")

@@ -39,7 +39,7 @@ def test_scores_a_comma_file_into_an_output_file(tmp_path, capsys):
     scores = read_scores(out_path)
     assert list(scores.columns) == list(score_cases(expected_frame()).columns)
     assert list(scores["case_id"]) == ["P01", "P02", "P03", "P04", "P05"]
-    assert out_path.read_bytes().startswith(b"case_id,complexity,band,")
+    assert out_path.read_bytes().startswith(b"case_id,complexity,complexity_low,complexity_high,unrated_items,band,")
     assert not list(tmp_path.glob(".*tmp")), "no temporary file may be left behind"
 
 
@@ -185,10 +185,11 @@ def test_output_separator_and_decimal_mark(tmp_path, capsys):
     rc, out, _ = run(capsys, "score", str(src), "--sep", ";", "--decimal", ",")
     assert rc == 0
     header, first = out.splitlines()[:2]
-    assert header.startswith("case_id;complexity;band;content;")
-    assert first.startswith(f"P01;{P01_COMPLEXITY:.2f};moderate;2,0;".replace(".", ",", 1))
+    assert header.startswith("case_id;complexity;complexity_low;complexity_high;unrated_items;band;content;")
+    points = f"{P01_COMPLEXITY:.2f}".replace(".", ",")  # every item rated: the range is the score
+    assert first.startswith(f"P01;{points};{points};{points};0;moderate;2,0;")
     rc, out, _ = run(capsys, "score", str(src), "--sep", "tab")
-    assert rc == 0 and out.startswith("case_id\tcomplexity\tband\t")
+    assert rc == 0 and out.startswith("case_id\tcomplexity\tcomplexity_low\t")
     rc, out, err = run(capsys, "score", str(src), "--decimal", ",")
     assert rc == 2 and out == "" and "--decimal" in err and "Traceback" not in err
 

@@ -12,14 +12,15 @@ from .scoring import BAND_CATEGORIES, DOMAINS, CaseScore, band_of, score_case, s
 from .validation import InputProblem, RatingsInputError
 
 __all__ = [
-    "BANDS", "BAND_CATEGORIES", "CHECKIN", "CaseScore", "ComplexityCalibrator", "DEFAULT_CONFIG",
-    "DOMAINS", "FLAG_CATALOG", "Flag", "INCOMPLETE", "INSTRUMENT", "InputProblem", "Instrument",
-    "Item", "LANGUAGES", "LOAD_STATUSES", "MODEL_VERSION", "ModelConfig", "RatingsInputError", "WeightComparison",
-    "band_of", "capacity_score", "compare_weights", "score_case", "score_cases", "therapist_flags",
-    "weekly_load",
+    "BANDS", "BAND_CATEGORIES", "CHECKIN", "BootstrapResult", "CaseScore", "ComplexityCalibrator", "CrossValidation",
+    "DEFAULT_CONFIG", "DOMAINS", "FLAG_CATALOG", "Flag", "INCOMPLETE", "INSTRUMENT", "InputProblem", "Instrument",
+    "Item", "LANGUAGES", "LOAD_STATUSES", "MODEL_VERSION", "ModelConfig", "RatingsInputError", "TooLittleData",
+    "band_of", "bootstrap_intervals", "capacity_score", "compare_models", "score_case", "score_cases",
+    "therapist_flags", "weekly_load",
 ]
 
-_CALIBRATION = frozenset({"ComplexityCalibrator", "WeightComparison", "compare_weights"})
+_CALIBRATION = frozenset({"BootstrapResult", "ComplexityCalibrator", "CrossValidation", "TooLittleData",
+                          "bootstrap_intervals", "compare_models"})
 
 
 def __getattr__(name: str):

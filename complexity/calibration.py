@@ -1,73 +1,31 @@
-"""Calibration: learn domain weights and interaction strength from therapists' burden ratings.
+"""Calibration: learn model 2.0's domain weights and interplay strength from the
+therapists' own burden ratings ("How heavy does this case feel to you right now?", 0-10,
+optional, stored with each rating). ``docs/calibration.md`` is the researcher's guide.
 
-The expert model (``complexity.scoring``) fixes the domain weights and the interaction
-strength by argument. Calibration asks the data instead: given cases' domain scores and
-the burden the treating therapist reported for each case (any numeric scale, e.g. 0-10),
-which non-negative domain weights and which interaction strength make the model's
-complexity track that burden best?
+**Learned** by least squares on the usable cases (complete, with a burden): per-item
+``domain_weights`` ``w`` (masses ``(n_k w_k)**r``, as in ``ScoringConfig``), an interaction
+scale ``s`` multiplying every configured interplay strength (0: the additive model), and
+``burden = intercept + slope * complexity`` (``slope >= 0``). The features are the model's
+own (``score_arrays``: domain values ``u_k**r``, each case's interplay strength). The score
+is homogeneous of degree 0 in the masses, so weights have mean 1 over the learned domains
+(``k - 1`` free). The linear map is solved exactly for each ``(w, s)``; ``(w, s)`` by
+L-BFGS-B with forward-difference gradients (the index runs through the piecewise-linear
+``h``), ``w >= 0``, ``0 <= s <= max_interaction_scale`` (capped so every strength stays
+below 1), from the configuration's own weights with ``s = 1`` and ``n_starts - 1`` random
+starts (``random_state``); the best is kept.
 
-Model
------
-For a case with domain scores ``X[i, k]`` (0..``max_score``), ``x = X / max_score`` and
-non-negative domain masses ``m_k`` (normalised so that they average 1)::
+**Patient domains only**: the therapist-impact items and the burden come from one person,
+so those items count as not rated before anything is computed (not in the features, the
+imputation or completeness: by default a case then needs all four patient domains) and
+the domain's mass is 0, the same as dropping it (a zero mass adds nothing to index, shares
+or pairs). ``to_config`` cannot write a 0 (weights are positive): it keeps the base's weight.
 
-    complexity(x; m, g) = sum(contributions) + interaction      # complexity.scoring.combine
-    y_hat               = intercept + scale * complexity / 100
+**Minimums** (rules of thumb, see the guide): ``MIN_CASES_PER_PARAMETER`` usable cases per
+learned parameter and ``MIN_THERAPISTS`` therapists, else :class:`TooLittleData` (``fit``
+checks therapists when given ``groups``; fold and replicate fits are not checked).
 
-``combine`` is the one definition of the functional form, shared with scoring; it is
-linear in ``g``: ``complexity / 100 = (1 - g) A + g I`` with ``A`` the weighted mean of
-``x`` and ``I`` the weighted mean of the pairwise products ``x_j x_k`` (see
-``complexity.scoring``). Both parts are homogeneous of degree 0 in ``m``: multiplying all
-masses by a constant does not change the score. That is why the masses are normalised
-(``m / sum(m) * n_features``) inside the objective and reported with mean 1.
-
-Fit: ``y`` is standardised (``(y - mean) / sd``) and the objective::
-
-    mean((y_std - y_hat_std) ** 2) + alpha * mean_k((w_k - 1) ** 2)
-
-(``w`` = the normalised masses) is minimised by L-BFGS-B with an analytic gradient,
-under the bounds ``m_k >= 0``, ``0 <= g <= max_interaction``, ``scale >= 0`` (more
-complexity never means less burden) and a free intercept. The start is equal masses,
-``g = min(0.35, max_interaction)`` (the expert default) and the intercept and scale of a
-least-squares line of ``y`` on that starting model's complexity. The fit is deterministic;
-there is no ``random_state``.
-
-Parameters of :class:`ComplexityCalibrator`
--------------------------------------------
-``max_score`` (3.0)
-    the top of the domain-score scale; ``x = X / max_score``. Values above it are not
-    rejected (the form extrapolates), negative values are.
-``max_interaction`` (0.95)
-    upper bound for the learned interaction strength, in ``[0, 1)``; at 1 the additive part
-    would vanish and a case with one raised domain would score 0.
-``alpha`` (0.0)
-    optional ridge penalty pulling the normalised weights towards equal (1.0). It is
-    relative to the variance of ``y`` (the data term is the MSE of the standardised
-    ratings), so ``alpha = 0.1`` costs as much as 10 % unexplained variance per unit of
-    mean squared weight deviation. 0 = plain least squares.
-``max_iter`` (500), ``tol`` (1e-8)
-    L-BFGS-B's iteration limit and its ``ftol``/``gtol``; hitting the limit warns with
-    :class:`sklearn.exceptions.ConvergenceWarning`.
-
-Learned attributes: ``domain_weights_`` (normalised masses, mean 1; comparable with the
-expert's ``domain_masses(config)`` normalised the same way), ``interaction_strength_``,
-``intercept_``, ``scale_`` (burden units per 100 complexity points), ``n_features_in_``,
-``feature_names_in_`` (only when fit on a DataFrame with string column names) and
-``n_iter_``. :meth:`ComplexityCalibrator.to_config` turns the learned weights into a
-:class:`complexity.config.ModelConfig` (per-point weights = masses / items per domain).
-
-scikit-learn conventions
-------------------------
-The estimator passes ``sklearn.utils.estimator_checks.parametrize_with_checks`` with no
-excluded checks. Tags: ``input_tags.positive_only`` (negative domain scores raise
-``ValueError("Negative values in data passed to ...")``), ``allow_nan`` False (NaN and inf
-raise), and ``regressor_tags.poor_score``: the model is monotone non-decreasing in every
-feature and bounded, so it cannot follow a target that falls with a feature and promises
-no minimum R^2 on arbitrary data (see the comment in ``__sklearn_tags__``). ``RegressorMixin``
-comes before ``BaseEstimator`` in the bases, as ``check_mixin_order`` requires.
-
-:func:`compare_weights` compares the expert weights with learned ones under K-fold
-cross-validation. Everything here is pure computation: no files, no printing.
+scikit-learn: the estimator API, but not ``parametrize_with_checks``, whose random numeric
+arrays this estimator cannot take: it needs the instrument's item table and 120-140 cases.
 """
 
 from __future__ import annotations
@@ -81,381 +39,360 @@ import pandas as pd
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression
 from sklearn.metrics import mean_absolute_error, r2_score
-from sklearn.model_selection import KFold
-from sklearn.utils import check_X_y
-from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
+from sklearn.model_selection import GroupKFold
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from .config import DEFAULT_CONFIG, ModelConfig
-from .instrument import INSTRUMENT, MAX_LEVEL
-from .scoring import DOMAINS, combine, domain_masses
+from .instrument import BURDEN_MAX, INSTRUMENT
+from .scoring import DOMAINS, combine, score_arrays
+from .validation import CASE_ID, item_matrix
 
-__all__ = ["ComplexityCalibrator", "WeightComparison", "compare_weights"]
+__all__ = ["BURDEN_MAX", "BootstrapResult", "ComplexityCalibrator", "CrossValidation", "FEW_CLUSTERS",
+           "MIN_CASES_PER_PARAMETER", "MIN_THERAPISTS", "TooLittleData", "bootstrap_intervals",
+           "compare_models"]
 
+MIN_CASES_PER_PARAMETER = 20
+MIN_THERAPISTS = 5
+FEW_CLUSTERS = 20  # below this many therapists the cluster bootstrap tends to understate uncertainty
+_IMPACT = DOMAINS.index("therapist_impact")
+_IMPACT_ITEMS = [INSTRUMENT.scored_item_ids.index(i) for i in INSTRUMENT.domain("therapist_impact").item_ids]
+_INTERPLAY = INSTRUMENT.extra_item_ids.index("interplay")
 _SIZES = np.asarray(INSTRUMENT.domain_sizes, dtype=float)
-_TINY = 1e-12
-_GAMMA_START = 0.35
+_STEP = 1e-6  # forward-difference step
+_PIN = 1e-2  # keeps the (irrelevant) overall scale of the raw weights near 1
 
 
-def _parts(x: np.ndarray, masses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Additive part ``A`` and interaction part ``I`` (each (n,), 0..1 for x in [0, 1]).
+class TooLittleData(ValueError):
+    """Too few usable cases or therapists for the learned weights to mean anything."""
 
-    ``combine`` is linear in gamma, so ``complexity / 100 == (1 - g) * A + g * I``.
-    """
-    contributions, _ = combine(x, masses, 0.0)
-    _, interaction = combine(x, masses, 1.0)
-    return contributions.sum(axis=1) / 100.0, interaction / 100.0
-
-
-def _normalise(raw: np.ndarray) -> tuple[np.ndarray, float]:
-    """Masses scaled to mean 1 and the raw total; all-zero masses fall back to equal."""
-    total = float(raw.sum())
-    if total <= _TINY:
-        return np.ones_like(raw), total
-    return raw * (raw.size / total), total
-
-
-def _objective(
-    theta: np.ndarray, x: np.ndarray, y: np.ndarray, alpha: float
-) -> tuple[float, np.ndarray]:
-    """Penalised mean squared error and its gradient in ``theta = (masses, g, scale, b)``."""
-    n, p = x.shape
-    m, total = _normalise(theta[:p])
-    g, s, b = theta[p], theta[p + 1], theta[p + 2]
-    a_part, i_part = _parts(x, m)
-    c = (1.0 - g) * a_part + g * i_part
-    r = b + s * c - y
-    dev = m - 1.0
-    loss = float(r @ r) / n + alpha * float(dev @ dev) / p
-
-    grad = np.empty_like(theta)
-    grad[p + 2] = 2.0 * r.sum() / n
-    grad[p + 1] = 2.0 * (r @ c) / n
-    grad[p] = 2.0 * s * (r @ (i_part - a_part)) / n
-    if total <= _TINY:  # unreachable in practice: the loss is flat along the mass ray
-        grad[:p] = 0.0
-        return loss, grad
-    # d/dm of A and I (masses at their normalised values, sum m = p).
-    m1 = float(p)
-    m2 = (m1 * m1 - float(m @ m)) * 0.5
-    sy = x @ m
-    d_a = (x - a_part[:, None]) / m1
-    if m2 > 0:
-        d_i = ((sy[:, None] - x * m) * x - i_part[:, None] * (m1 - m)) / m2
-    else:
-        d_i = np.zeros_like(x)
-    g_m = 2.0 * s * (r @ ((1.0 - g) * d_a + g * d_i)) / n + 2.0 * alpha * dev / p
-    # Chain rule through m = raw * p / sum(raw).
-    grad[:p] = (p / total) * (g_m - (g_m @ m) / p)
-    return loss, grad
-
-
-def _check_params(est: "ComplexityCalibrator") -> None:
-    def real(name: str, value: object) -> float:
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-            raise ValueError(f"{name} must be a finite real number, got {value!r}")
-        return float(value)
-
-    if real("max_score", est.max_score) <= 0:
-        raise ValueError(f"max_score must be > 0, got {est.max_score!r}")
-    if not 0.0 <= real("max_interaction", est.max_interaction) < 1.0:
-        raise ValueError(f"max_interaction must be in [0, 1), got {est.max_interaction!r}")
-    if real("alpha", est.alpha) < 0:
-        raise ValueError(f"alpha must be >= 0, got {est.alpha!r}")
-    if real("tol", est.tol) <= 0:
-        raise ValueError(f"tol must be > 0, got {est.tol!r}")
-    if (
-        isinstance(est.max_iter, bool)
-        or not isinstance(est.max_iter, numbers.Integral)
-        or est.max_iter < 1
-    ):
-        raise ValueError(f"max_iter must be an integer >= 1, got {est.max_iter!r}")
-
-
-class ComplexityCalibrator(RegressorMixin, BaseEstimator):
-    """Learn non-negative domain weights and the interaction strength from burden ratings.
-
-    ``X``: domain scores (n_samples, n_features) on the 0..``max_score`` scale, a
-    DataFrame (e.g. with the columns :data:`complexity.scoring.DOMAINS`) or an array.
-    ``y``: the therapists' burden ratings, any numeric scale. Predicts
-    ``intercept_ + scale_ * complexity / 100``. See the module docstring for the model,
-    the objective and the parameters.
-
-    Attributes
-    ----------
-    domain_weights_ : ndarray (n_features,)
-        Learned domain masses, non-negative, normalised to mean 1.
-    interaction_strength_ : float
-        Learned interaction strength, in ``[0, max_interaction]``.
-    intercept_, scale_ : float
-        Affine link from complexity / 100 to the rating scale; ``scale_ >= 0``.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str, only when fit on a DataFrame with string columns.
-    n_iter_ : int
-        L-BFGS-B iterations.
-    """
-
-    def __init__(
-        self,
-        max_score: float = 3.0,
-        max_interaction: float = 0.95,
-        alpha: float = 0.0,
-        max_iter: int = 500,
-        tol: float = 1e-8,
-    ) -> None:
-        self.max_score = max_score
-        self.max_interaction = max_interaction
-        self.alpha = alpha
-        self.max_iter = max_iter
-        self.tol = tol
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # Domain scores are 0..max_score; a negative score is a data error.
-        tags.input_tags.positive_only = True
-        tags.input_tags.allow_nan = False
-        # The weights and the scale are constrained non-negative, so the prediction is
-        # monotone non-decreasing in every feature and bounded (complexity 0..100). A
-        # generic regression target may fall with a feature, which such a model cannot
-        # follow by design, so no minimum R^2 on arbitrary data is promised. (On the
-        # current check data, whose one informative feature happens to act positively,
-        # it reaches R^2 ~0.8; that is luck of the sign, not a property of the model.)
-        tags.regressor_tags.poor_score = True
-        return tags
-
-    def fit(self, X, y) -> "ComplexityCalibrator":
-        """Fit the weights, interaction strength, intercept and scale by least squares."""
-        _check_params(self)
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        check_non_negative(X, f"{type(self).__name__}.fit")
-        y = np.asarray(y, dtype=np.float64)
-        x = X / float(self.max_score)
-        n, p = x.shape
-
-        y_mean = float(y.mean())
-        y_sd = float(y.std())
-        if not y_sd > _TINY * max(1.0, abs(y_mean)):
-            y_sd = 1.0
-        y_std = (y - y_mean) / y_sd
-
-        gamma0 = min(_GAMMA_START, float(self.max_interaction))
-        masses0 = np.ones(p)
-        a0, i0 = _parts(x, masses0)
-        c0 = (1.0 - gamma0) * a0 + gamma0 * i0
-        c_var = float(c0.var())
-        scale0 = max(float(np.mean((c0 - c0.mean()) * y_std)) / c_var, 0.0) if c_var > _TINY else 0.0
-        intercept0 = float(y_std.mean()) - scale0 * float(c0.mean())
-        theta0 = np.concatenate([masses0, [gamma0, scale0, intercept0]])
-        bounds = [(0.0, None)] * p + [(0.0, float(self.max_interaction)), (0.0, None), (None, None)]
-
-        result = minimize(
-            _objective,
-            theta0,
-            args=(x, y_std, float(self.alpha)),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": int(self.max_iter), "ftol": float(self.tol), "gtol": float(self.tol)},
-        )
-        if result.status == 1:
-            warnings.warn(
-                f"{type(self).__name__} did not converge in max_iter={self.max_iter} "
-                "iterations; increase max_iter or tol.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        theta = result.x
-        self.domain_weights_ = _normalise(np.clip(theta[:p], 0.0, None))[0]
-        self.interaction_strength_ = float(np.clip(theta[p], 0.0, self.max_interaction))
-        self.scale_ = float(max(theta[p + 1], 0.0)) * y_sd
-        self.intercept_ = y_mean + float(theta[p + 2]) * y_sd
-        self.n_iter_ = int(result.nit)
-        return self
-
-    def _validated(self, X, method: str) -> np.ndarray:
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        check_non_negative(X, f"{type(self).__name__}.{method}")
-        return X / float(self.max_score)
-
-    def predict_complexity(self, X) -> np.ndarray:
-        """Complexity (0-100 for scores within 0..max_score) under the learned model."""
-        x = self._validated(X, "predict_complexity")
-        contributions, interaction = combine(x, self.domain_weights_, self.interaction_strength_)
-        return contributions.sum(axis=1) + interaction
-
-    def predict(self, X) -> np.ndarray:
-        """Predicted burden: ``intercept_ + scale_ * complexity / 100``."""
-        x = self._validated(X, "predict")
-        contributions, interaction = combine(x, self.domain_weights_, self.interaction_strength_)
-        return self.intercept_ + self.scale_ * (contributions.sum(axis=1) + interaction) / 100.0
-
-    def to_config(self, base_config: ModelConfig = DEFAULT_CONFIG, *, min_weight: float = 1e-3) -> ModelConfig:
-        """The learned weights and interaction strength as a :class:`ModelConfig`.
-
-        Needs five features that are the instrument's domains: a DataFrame fit maps them
-        by column name (any order), an array fit is taken in :data:`DOMAINS` order. The
-        per-point weight of a domain is its mass divided by its number of items, rescaled
-        to mean 1. The configuration requires positive weights, so a weight the fit drove
-        to 0 becomes ``min_weight`` (relative to the mean) before the rescaling. The
-        interaction strength is clipped into the configuration's range ``[0, 1)``.
-        Everything else is copied from ``base_config``.
-        """
-        check_is_fitted(self)
-        if self.n_features_in_ != len(DOMAINS):
-            raise ValueError(
-                f"to_config needs the {len(DOMAINS)} instrument domains as features, "
-                f"the calibrator was fit on {self.n_features_in_}"
-            )
-        names = getattr(self, "feature_names_in_", None)
-        if names is None:
-            order = np.arange(len(DOMAINS))
-        else:
-            if sorted(map(str, names)) != sorted(DOMAINS):
-                raise ValueError(
-                    f"to_config needs the features {list(DOMAINS)}, the calibrator was fit on "
-                    f"{list(names)}"
-                )
-            order = np.array([list(names).index(d) for d in DOMAINS])
-        if not 0 < min_weight < 1:
-            raise ValueError(f"min_weight must be in (0, 1), got {min_weight!r}")
-        per_point = self.domain_weights_[order] / _SIZES
-        per_point = per_point / per_point.mean()
-        per_point = np.maximum(per_point, min_weight)
-        per_point = per_point / per_point.mean()
-        gamma = float(np.clip(self.interaction_strength_, 0.0, np.nextafter(1.0, 0.0)))
-        data = base_config.model_dump()
-        data["scoring"] = {
-            **data["scoring"],
-            "domain_weights": {d: float(w) for d, w in zip(DOMAINS, per_point)},
-            "interaction_strength": gamma,
-        }
-        return ModelConfig.model_validate(data)
+    def __init__(self, n_cases: int, n_therapists: int | None, min_cases: int, left_out: dict[str, int]) -> None:
+        self.n_cases, self.n_therapists, self.min_cases = n_cases, n_therapists, min_cases
+        self.min_therapists, self.left_out = MIN_THERAPISTS, dict(left_out)  # counts as attributes too
+        from_whom = "" if n_therapists is None else f" from {n_therapists} therapists"
+        super().__init__(
+            f"calibration needs at least {min_cases} complete rated cases with a burden rating "
+            f"({MIN_CASES_PER_PARAMETER} per learned parameter) from at least {MIN_THERAPISTS} therapists; "
+            f"got {n_cases} cases{from_whom} (left out: {left_out['incomplete']} incomplete, "
+            f"{left_out['no_burden']} without a burden)")
 
 
 @dataclass(frozen=True)
-class WeightComparison:
-    """Cross-validated comparison of the expert model with the learned calibrator.
+class _Data:
+    values: np.ndarray  # (n, 5) domain values of the usable cases
+    strength: np.ndarray  # (n,) configured interplay strength
+    y: np.ndarray  # (n,) burden
+    groups: np.ndarray | None  # (n,) therapist
+    rows: np.ndarray  # positions of the usable cases in the input
+    left_out: dict[str, int]
 
-    ``folds``: one row per fold and model (``"expert"``, ``"learned"``) with ``fold``,
-    ``model``, ``n_train``, ``n_test``, test ``r2`` and ``mae``, ``interaction_strength``
-    and one column per domain holding the model's domain masses normalised to mean 1.
+    def take(self, idx: np.ndarray) -> "_Data":
+        g = None if self.groups is None else self.groups[idx]
+        return _Data(self.values[idx], self.strength[idx], self.y[idx], g, self.rows[idx], self.left_out)
 
-    ``summary``: one row per model (index ``model``): ``r2_mean``, ``r2_sd``,
-    ``mae_mean``, ``mae_sd``, ``interaction_mean``, ``interaction_sd``, ``n_folds``.
 
-    ``weights``: one row per domain: ``expert`` and ``learned_mean``/``learned_sd`` (domain
-    masses, mean 1, the scale of ``domain_weights_``), and ``expert_per_point`` and
-    ``learned_per_point_mean``/``learned_per_point_sd`` (per-item-point weights, mean 1,
-    the scale of ``ScoringConfig.domain_weights``). SDs are over folds, ``ddof=1``.
-    """
+def _features(X, config: ModelConfig, patient_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Domain values, interplay strength and completeness of every row of an item table."""
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError("X must be a DataFrame with the instrument's item columns (NaN = not rated)")
+    frame = X.drop(columns=[CASE_ID], errors="ignore").reset_index(drop=True)
+    frame.insert(0, CASE_ID, np.arange(len(frame)))  # a case may be rated more than once
+    scored, extras = item_matrix(frame)
+    if patient_only:
+        scored = scored.copy()
+        scored[:, _IMPACT_ITEMS] = np.nan
+    arrays = score_arrays(scored, config, extras[:, _INTERPLAY])
+    return arrays.values, arrays.interplay_strength, arrays.complete
+
+
+def _burden(y, n: int) -> np.ndarray:
+    series = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y, dtype=object).ravel())
+    values = pd.to_numeric(series).to_numpy(dtype=float, na_value=np.nan)
+    if len(values) != n:
+        raise ValueError(f"y has {len(values)} burden ratings for {n} rows of X")
+    bad = np.flatnonzero(~np.isnan(values) & ~((values >= 0) & (values <= BURDEN_MAX)))
+    if len(bad):
+        raise ValueError(f"burden must lie in 0-{BURDEN_MAX}: {values[bad[:5]].tolist()} in rows {bad[:5].tolist()}")
+    return values
+
+
+def _prepare(X, y, groups, est: "ComplexityCalibrator", n_parameters: int) -> _Data:
+    """The usable cases (complete, with a burden); refuses below the minimums."""
+    values, strength, complete = _features(X, est._config(), bool(est.patient_domains_only))
+    burden = _burden(y, len(values))
+    g = None
+    if groups is not None:
+        g = np.asarray(groups, dtype=object).ravel()
+        if len(g) != len(values):
+            raise ValueError(f"groups has {len(g)} therapists for {len(values)} rows of X")
+        if pd.isna(g).any():
+            raise ValueError("every rating needs its therapist in groups (found missing values)")
+    use = np.flatnonzero(complete & ~np.isnan(burden))
+    left_out = {"incomplete": int((~complete).sum()), "no_burden": int((complete & np.isnan(burden)).sum())}
+    data = _Data(values[use], strength[use], burden[use], None if g is None else g[use], use, left_out)
+    n_therapists = None if g is None else len(pd.unique(data.groups))
+    min_cases = MIN_CASES_PER_PARAMETER * n_parameters
+    if len(use) < min_cases or (n_therapists is not None and n_therapists < MIN_THERAPISTS):
+        raise TooLittleData(len(use), n_therapists, min_cases, left_out)
+    return data
+
+
+def _complexity(data: _Data, weights: np.ndarray, scale: np.ndarray, config: ModelConfig) -> np.ndarray:
+    """Complexity (q, n) for q parameter sets: per-item weights (q, 5), interaction scales (q,)."""
+    q, n = len(weights), len(data.y)
+    masses = (weights * _SIZES) ** config.scoring.domain_curvature
+    contributions, interaction = combine(np.tile(data.values, (q, 1)), np.repeat(masses, n, axis=0),
+                                         np.repeat(scale, n) * np.tile(data.strength, q), config)
+    return (contributions.sum(axis=1) + interaction).reshape(q, n)
+
+
+def _link(c: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares intercept and non-negative slope of y on each row of c (q, n)."""
+    centred = c - c.mean(axis=1, keepdims=True)
+    var = np.einsum("ij,ij->i", centred, centred)
+    cov = np.maximum(centred @ (y - y.mean()), 0.0)
+    slope = np.where(var > 1e-12, cov / np.where(var > 1e-12, var, 1.0), 0.0)
+    return y.mean() - slope * c.mean(axis=1), slope
+
+
+class ComplexityCalibrator(RegressorMixin, BaseEstimator):
+    """``X``: item ratings as :func:`complexity.score_cases` takes them (NaN = not rated;
+    ``case_id`` optional, ignored); ``y``: the burden 0-10 per row (NaN: left out). Learned:
+    ``domain_weights_`` (per item, :data:`DOMAINS` order, mean 1 over the learned domains),
+    ``interaction_scale_``, ``interplay_strengths_``, ``intercept_``, ``slope_`` (burden per
+    complexity point), ``n_cases_``, ``left_out_``, ``loss_`` (residual / total variance),
+    ``start_losses_`` (one per start), ``n_iter_``."""
+
+    def __init__(self, config: ModelConfig | None = None, interaction: bool = True,
+                 patient_domains_only: bool = False, max_interaction_scale: float = 3.0,
+                 n_starts: int = 5, max_iter: int = 200, random_state=0) -> None:
+        self.config = config
+        self.interaction = interaction
+        self.patient_domains_only = patient_domains_only
+        self.max_interaction_scale = max_interaction_scale
+        self.n_starts = n_starts
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    @property
+    def n_parameters(self) -> int:
+        """Learned parameters: the free weights (one fewer than domains), the scale, the linear map."""
+        return len(self._learned()) - 1 + bool(self.interaction) + 2
+
+    def _config(self) -> ModelConfig:
+        if self.config is not None and not isinstance(self.config, ModelConfig):
+            raise TypeError(f"config must be a ModelConfig or None, got {type(self.config).__name__}")
+        return DEFAULT_CONFIG if self.config is None else self.config
+
+    def _learned(self) -> np.ndarray:
+        return np.array([k for k in range(len(DOMAINS)) if not (self.patient_domains_only and k == _IMPACT)])
+
+    def fit(self, X, y, groups=None) -> "ComplexityCalibrator":
+        """Fit on the usable cases. ``groups`` (the therapist of each row; optional, not
+        kept) lets fit check the therapist minimum too. Raises :class:`TooLittleData`."""
+        return self._fit_data(_prepare(X, y, groups, self, self.n_parameters))
+
+    def _unpack(self, thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        learned = self._learned()
+        raw = np.clip(thetas[:, :len(learned)], 0.0, None)
+        mean = raw.mean(axis=1, keepdims=True)
+        weights = np.zeros((len(thetas), len(DOMAINS)))
+        weights[:, learned] = raw / np.where(mean > 0, mean, 1.0)
+        return weights, (thetas[:, -1] if self.interaction else np.zeros(len(thetas)))
+
+    def _fit_data(self, data: _Data, warm: np.ndarray | None = None) -> "ComplexityCalibrator":
+        for name in ("n_starts", "max_iter"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        config, k = self._config(), len(self._learned())
+        top, s_max = config.scoring.interplay_strengths[-1], float(self.max_interaction_scale)
+        if not (np.isfinite(s_max) and s_max > 0):
+            raise ValueError(f"max_interaction_scale must be positive, got {self.max_interaction_scale!r}")
+        s_max = min(s_max, (1.0 - 1e-6) / top) if top > 0 else s_max
+        var = float(data.y.var()) or 1.0
+
+        def losses(thetas: np.ndarray) -> np.ndarray:
+            c = _complexity(data, *self._unpack(thetas), config)
+            intercept, slope = _link(c, data.y)
+            resid = data.y - intercept[:, None] - slope[:, None] * c
+            return np.mean(resid ** 2, axis=1) / var + _PIN * (thetas[:, :k].mean(axis=1) - 1.0) ** 2
+
+        def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            f = losses(np.vstack([theta, theta + _STEP * np.eye(len(theta))]))
+            return float(f[0]), (f[1:] - f[0]) / _STEP
+
+        expert = np.array([config.scoring.domain_weights[DOMAINS[j]] for j in self._learned()])
+        expert = np.r_[expert / expert.mean(), [min(1.0, s_max)][:bool(self.interaction)]]
+        starts, rng = [expert] + ([] if warm is None else [warm]), check_random_state(self.random_state)
+        for _ in range(self.n_starts - 1):
+            raw = np.exp(rng.normal(0.0, 0.5, k))
+            starts.append(np.r_[raw / raw.mean(), [rng.uniform(0.0, s_max)] if self.interaction else []])
+        bounds = [(0.0, None)] * k + ([(0.0, s_max)] if self.interaction else [])
+        results = [minimize(objective, theta0, jac=True, method="L-BFGS-B", bounds=bounds,
+                            options={"maxiter": int(self.max_iter), "ftol": 1e-12, "gtol": 1e-7}) for theta0 in starts]
+        best = min(results, key=lambda r: r.fun)
+        if best.status == 1:
+            warnings.warn(f"calibration did not converge in {self.max_iter} iterations", ConvergenceWarning,
+                          stacklevel=3)
+        weights, scale = self._unpack(best.x[None, :])
+        intercept, slope = _link(_complexity(data, weights, scale, config), data.y)
+        self.theta_, self.domain_weights_, self.interaction_scale_ = best.x, weights[0], float(scale[0])
+        self.interplay_strengths_ = tuple(g * self.interaction_scale_ for g in config.scoring.interplay_strengths)
+        self.intercept_, self.slope_ = float(intercept[0]), float(slope[0])
+        self.n_cases_, self.left_out_ = len(data.y), dict(data.left_out)
+        self.loss_, self.n_iter_, self.start_losses_ = float(best.fun), best.nit, np.array([r.fun for r in results])
+        return self
+
+    def _complexity_of(self, data: _Data) -> np.ndarray:
+        return _complexity(data, self.domain_weights_[None, :], np.array([self.interaction_scale_]), self._config())[0]
+
+    def predict_complexity(self, X) -> np.ndarray:
+        """Complexity 0-100 under the learned weights and scale; NaN for incomplete cases."""
+        check_is_fitted(self)
+        values, strength, complete = _features(X, self._config(), self.patient_domains_only)
+        data = _Data(values, strength, np.zeros(len(values)), None, np.arange(len(values)), {})
+        return np.where(complete, self._complexity_of(data), np.nan)
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted burden ``intercept_ + slope_ * complexity``; NaN for incomplete cases."""
+        return self.predict_complexity(X) * self.slope_ + self.intercept_
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """R^2 of the predicted burden over the rows that are complete and have a burden."""
+        pred, burden = self.predict(X), _burden(y, len(X))
+        keep = ~np.isnan(pred) & ~np.isnan(burden)
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)[keep]
+        return float(r2_score(burden[keep], pred[keep], sample_weight=weight))
+
+    def to_config(self, config: ModelConfig | None = None, *, min_weight: float = 1e-3) -> ModelConfig:
+        """The learned weights and the interplay strengths times the learned scale, the rest
+        from ``config`` (default: the fitted one; its other scoring settings must match). It
+        scores as :meth:`predict_complexity`, except that a weight fitted to 0 becomes
+        ``min_weight`` times the mean and, with ``patient_domains_only``, therapist_impact
+        keeps ``config``'s weight (the patient domains scaled to ``config``'s mean for them)."""
+        check_is_fitted(self)
+        fitted = self._config()
+        base = fitted if config is None else config
+        if base.scoring.model_dump(exclude={"domain_weights"}) != fitted.scoring.model_dump(exclude={"domain_weights"}):
+            raise ValueError("to_config needs the scoring settings (besides domain_weights) it was fitted with")
+        weights = self.domain_weights_.copy()
+        if self.patient_domains_only:
+            given = np.array([base.scoring.domain_weights[d] for d in DOMAINS])
+            weights = weights * np.delete(given, _IMPACT).mean()
+            weights[_IMPACT] = given[_IMPACT]
+        weights = np.maximum(weights, min_weight * weights.mean())
+        data = base.model_dump()
+        data["scoring"]["domain_weights"] = {d: float(w) for d, w in zip(DOMAINS, weights)}
+        data["scoring"]["interplay_strengths"] = self.interplay_strengths_
+        return ModelConfig.model_validate(data)
+
+    def parameters(self) -> dict[str, float]:
+        """The learned parameters by name: ``weight_<domain>``, ``interaction_scale``,
+        ``intercept``, ``slope`` (fixed ones left out)."""
+        check_is_fitted(self)
+        out = {f"weight_{DOMAINS[j]}": float(self.domain_weights_[j]) for j in self._learned()}
+        if self.interaction:
+            out["interaction_scale"] = self.interaction_scale_
+        return out | {"intercept": self.intercept_, "slope": self.slope_}
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """``folds``: per fold and model (``expert``, ``interaction``, ``additive``) the test
+    ``r2``, ``mae`` and sizes; ``summary``: their means and SDs per model; ``splits``:
+    (train, test) positions into the input rows. ``preferred``: ``"interaction"`` when its
+    mean gain in test R^2 over ``additive`` exceeds twice its standard error over folds."""
 
     folds: pd.DataFrame
     summary: pd.DataFrame
-    weights: pd.DataFrame
+    splits: tuple[tuple[np.ndarray, np.ndarray], ...]
+    preferred: str
+    n_cases: int
+    n_therapists: int
+    left_out: dict[str, int]
 
 
-def _domain_matrix(X, y) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(X, pd.DataFrame):
-        columns = [str(c) for c in X.columns]
-        if sorted(columns) != sorted(DOMAINS):
-            raise ValueError(f"X must have exactly the domain columns {list(DOMAINS)}, got {columns}")
-        X = X.set_axis(columns, axis=1)[list(DOMAINS)]
-    X, y = check_X_y(X, y, dtype=np.float64, y_numeric=True)
-    if X.shape[1] != len(DOMAINS):
-        raise ValueError(
-            f"X must have {len(DOMAINS)} columns, the domains {list(DOMAINS)}; got {X.shape[1]}"
-        )
-    check_non_negative(X, "compare_weights")
-    return X, np.asarray(y, dtype=np.float64)
-
-
-def compare_weights(
-    X,
-    y,
-    *,
-    expert_config: ModelConfig = DEFAULT_CONFIG,
-    cv=5,
-    random_state=0,
-    calibrator: ComplexityCalibrator | None = None,
-) -> WeightComparison:
-    """Expert weights against learned weights under K-fold cross-validation.
-
-    ``X``: domain scores 0-3, a DataFrame with the columns :data:`DOMAINS` (any order) or
-    an array with five columns in that order; ``y``: burden ratings. ``cv``: the number of
-    folds (``KFold(cv, shuffle=True, random_state=random_state)``) or a scikit-learn
-    splitter (``split`` and ``get_n_splits``). The expert model keeps ``expert_config``'s weights and interaction
-    strength and fits only the affine link (``LinearRegression`` of ``y`` on complexity /
-    100) on each training fold; the learned model is ``calibrator`` (default
-    ``ComplexityCalibrator(max_score=3)``), cloned and fit on each training fold. Both are
-    scored on the held-out fold.
-    """
-    X, y = _domain_matrix(X, y)
-    splitter = (
-        KFold(n_splits=cv, shuffle=True, random_state=random_state)
-        if isinstance(cv, numbers.Integral) and not isinstance(cv, bool)
-        else cv
-    )
-    if isinstance(splitter, str) or not (
-        hasattr(splitter, "split") and hasattr(splitter, "get_n_splits")
-    ):
-        raise ValueError(f"cv must be an int or a scikit-learn splitter, got {cv!r}")
-    template = calibrator if calibrator is not None else ComplexityCalibrator(max_score=float(MAX_LEVEL))
-
-    expert_masses = domain_masses(expert_config)
-    expert_gamma = float(expert_config.scoring.interaction_strength)
-    contributions, interaction = combine(X / float(MAX_LEVEL), expert_masses, expert_gamma)
-    expert_c = ((contributions.sum(axis=1) + interaction) / 100.0)[:, None]
-    expert_w = expert_masses / expert_masses.mean()
-
-    rows = []
-    for fold, (train, test) in enumerate(splitter.split(X, y)):
-        link = LinearRegression().fit(expert_c[train], y[train])
-        learned = clone(template).fit(X[train], y[train])
-        for model, pred, w, g in (
-            ("expert", link.predict(expert_c[test]), expert_w, expert_gamma),
-            ("learned", learned.predict(X[test]), learned.domain_weights_, learned.interaction_strength_),
-        ):
-            row = {
-                "fold": fold,
-                "model": model,
-                "n_train": len(train),
-                "n_test": len(test),
-                "r2": r2_score(y[test], pred),
-                "mae": mean_absolute_error(y[test], pred),
-                "interaction_strength": float(g),
-            }
-            row.update({d: float(wk) for d, wk in zip(DOMAINS, w)})
-            rows.append(row)
+def compare_models(X, y, groups, *, estimator: ComplexityCalibrator | None = None,
+                   n_splits: int = 5) -> CrossValidation:
+    """Expert, learned and learned-additive models on the same ``GroupKFold(n_splits)``
+    folds by therapist (``groups``): a therapist's ratings are never in both train and
+    test. The learned models are ``estimator`` (default ``ComplexityCalibrator()``) with
+    ``interaction`` True and False; the expert model is the configuration as is (with
+    ``patient_domains_only``: on the patient domains), only its linear map learned."""
+    template = ComplexityCalibrator() if estimator is None else estimator
+    if groups is None:
+        raise ValueError("compare_models needs groups: the therapist of every rating")
+    data = _prepare(X, y, groups, template, clone(template).set_params(interaction=True).n_parameters)
+    n_therapists = len(pd.unique(data.groups))
+    if n_therapists < n_splits:
+        raise ValueError(f"n_splits={n_splits} needs at least as many therapists; got {n_therapists}")
+    config = template._config()
+    expert = np.array([[config.scoring.domain_weights[d] for d in DOMAINS]])
+    if template.patient_domains_only:
+        expert[0, _IMPACT] = 0.0
+    expert_c = _complexity(data, expert, np.ones(1), config)[0]
+    rows, splits = [], []
+    for fold, (train, test) in enumerate(GroupKFold(n_splits=n_splits).split(data.y, data.y, data.groups)):
+        splits.append((data.rows[train], data.rows[test]))
+        intercept, slope = _link(expert_c[None, train], data.y[train])
+        preds = {"expert": (intercept[0] + slope[0] * expert_c[test], 1.0)}
+        for name, flag in (("interaction", True), ("additive", False)):
+            est = clone(template).set_params(interaction=flag)._fit_data(data.take(train))
+            preds[name] = (est.intercept_ + est.slope_ * est._complexity_of(data.take(test)), est.interaction_scale_)
+        rows += [{"fold": fold, "model": name, "n_train": len(train), "n_test": len(test),
+                  "therapists_test": len(pd.unique(data.groups[test])), "r2": r2_score(data.y[test], pred),
+                  "mae": mean_absolute_error(data.y[test], pred), "interaction_scale": scale}
+                 for name, (pred, scale) in preds.items()]
     folds = pd.DataFrame(rows)
+    by = folds.groupby("model", sort=False)
+    summary = pd.DataFrame({"r2_mean": by["r2"].mean(), "r2_sd": by["r2"].std(ddof=1),
+                            "mae_mean": by["mae"].mean(), "mae_sd": by["mae"].std(ddof=1)})
+    r2 = folds.pivot(index="fold", columns="model", values="r2")
+    gain = (r2["interaction"] - r2["additive"]).to_numpy()
+    preferred = "interaction" if gain.mean() > max(0.0, 2 * gain.std(ddof=1) / np.sqrt(len(gain))) else "additive"
+    return CrossValidation(folds, summary, tuple(splits), preferred, len(data.y), n_therapists, data.left_out)
 
-    grouped = folds.groupby("model", sort=True)
-    summary = pd.DataFrame(
-        {
-            "r2_mean": grouped["r2"].mean(),
-            "r2_sd": grouped["r2"].std(ddof=1),
-            "mae_mean": grouped["mae"].mean(),
-            "mae_sd": grouped["mae"].std(ddof=1),
-            "interaction_mean": grouped["interaction_strength"].mean(),
-            "interaction_sd": grouped["interaction_strength"].std(ddof=1),
-            "n_folds": grouped.size(),
-        }
-    )
 
-    learned_w = folds.loc[folds["model"] == "learned", list(DOMAINS)].to_numpy()
-    per_point = learned_w / _SIZES
-    per_point = per_point / per_point.mean(axis=1, keepdims=True)
-    expert_pp = expert_masses / _SIZES
-    weights = pd.DataFrame(
-        {
-            "expert": expert_w,
-            "learned_mean": learned_w.mean(axis=0),
-            "learned_sd": learned_w.std(axis=0, ddof=1) if len(learned_w) > 1 else np.nan,
-            "expert_per_point": expert_pp / expert_pp.mean(),
-            "learned_per_point_mean": per_point.mean(axis=0),
-            "learned_per_point_sd": per_point.std(axis=0, ddof=1) if len(per_point) > 1 else np.nan,
-        },
-        index=pd.Index(DOMAINS, name="domain"),
-    )
-    return WeightComparison(folds=folds, summary=summary, weights=weights)
+@dataclass(frozen=True)
+class BootstrapResult:
+    """``estimator`` fitted on all usable cases; ``draws``: a row per replicate, a column per
+    learned parameter; ``intervals``: per parameter ``estimate``, ``low``, ``high``."""
+
+    estimator: ComplexityCalibrator
+    draws: pd.DataFrame
+    intervals: pd.DataFrame
+    level: float
+    n_cases: int
+    n_therapists: int
+    left_out: dict[str, int]
+
+
+def bootstrap_intervals(X, y, groups, *, estimator: ComplexityCalibrator | None = None, n_boot: int = 200,
+                        level: float = 0.95, random_state=0) -> BootstrapResult:
+    """Cluster bootstrap over therapists: each replicate draws as many therapists as there
+    are, with replacement, takes all their usable ratings, and refits from the estimator's
+    starts plus the full-data estimate (a replicate can have another best local minimum)."""
+    if not 0 < level < 1 or isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 2:
+        raise ValueError(f"level must lie between 0 and 1 and n_boot be an integer >= 2; got {level!r}, {n_boot!r}")
+    if groups is None:
+        raise ValueError("bootstrap_intervals needs groups: the therapist of every rating")
+    template = ComplexityCalibrator() if estimator is None else estimator
+    data = _prepare(X, y, groups, template, template.n_parameters)
+    full = clone(template)._fit_data(data)
+    therapists = pd.unique(data.groups)
+    if len(therapists) < FEW_CLUSTERS:
+        warnings.warn(f"only {len(therapists)} therapists: cluster bootstrap intervals from fewer than {FEW_CLUSTERS} "
+                      "tend to be too narrow", UserWarning, stacklevel=2)
+    members = [np.flatnonzero(data.groups == t) for t in therapists]
+    rng = check_random_state(random_state)
+    draws = []
+    for _ in range(n_boot):
+        idx = np.concatenate([members[i] for i in rng.randint(len(therapists), size=len(therapists))])
+        draws.append(clone(template)._fit_data(data.take(idx), warm=full.theta_).parameters())
+    draws = pd.DataFrame(draws)
+    low, high = np.quantile(draws.to_numpy(), [(1 - level) / 2, (1 + level) / 2], axis=0)
+    intervals = pd.DataFrame({"estimate": pd.Series(full.parameters()), "low": low, "high": high},
+                             index=pd.Index(draws.columns, name="parameter"))
+    return BootstrapResult(full, draws, intervals, level, len(data.y), len(therapists), data.left_out)

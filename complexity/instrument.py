@@ -17,6 +17,9 @@ from typing import Mapping
 LANGUAGES: tuple[str, ...] = ("nl", "en")  # the languages of every text in Draagkracht; Dutch first (the default)
 LEVELS: tuple[int, ...] = (0, 1, 2, 3)
 MIN_LEVEL, MAX_LEVEL = LEVELS[0], LEVELS[-1]
+# Asked with every rating, outside the instrument and the score: "How heavy does this
+# case feel to you right now?" 0 (not at all) .. BURDEN_MAX. Calibration's criterion.
+BURDEN_MAX = 10
 PURPOSES: tuple[str, ...] = ("score", "flag", "meaning", "interplay")  # "score" for domain items, the others outside the score
 
 

@@ -23,8 +23,9 @@ from .flags import Flag, sort_flags
 LOAD_STATUSES: tuple[str, ...] = ("blue", "green", "amber", "red")
 LOAD_COLUMNS: tuple[str, ...] = (
     "therapist_id", "week", "week_start", "sessions", "unscored_sessions", "load",
-    "capacity", "load_index", "status",
+    "capacity", "load_index", "status", "model_versions",
 )
+MODEL_SEPARATOR = "|"  # model_versions: the versions that weighed the week's sessions, sorted
 
 
 def week_start(dates) -> pd.Series | dt.date:
@@ -62,13 +63,15 @@ def weekly_totals(sessions: pd.DataFrame, config: ModelConfig = DEFAULT_CONFIG) 
     """Sum sessions per therapist per ISO week: ``sessions``, ``unscored_sessions``, ``load``.
 
     ``sessions`` needs ``therapist_id``, ``session_date`` and ``complexity`` (the case's
-    complexity when the session took place; NaN when the case is not scored).
+    complexity when the session took place; NaN when the case is not scored), and may
+    have ``model_version`` (the model that gave that complexity): ``model_versions``
+    lists the versions of the week's scored sessions, sorted, joined by ``|``.
     """
     if sessions.empty:
         return pd.DataFrame(
             {"therapist_id": pd.Series(dtype=object), "week_start": pd.Series(dtype="datetime64[ns]"),
              "sessions": pd.Series(dtype=int), "unscored_sessions": pd.Series(dtype=int),
-             "load": pd.Series(dtype=float)}
+             "load": pd.Series(dtype=float), "model_versions": pd.Series(dtype=object)}
         )
     frame = pd.DataFrame(
         {
@@ -78,10 +81,24 @@ def weekly_totals(sessions: pd.DataFrame, config: ModelConfig = DEFAULT_CONFIG) 
             "unscored": np.isnan(sessions["complexity"].to_numpy(dtype=float, na_value=np.nan)),
         }
     )
+    versions = sessions["model_version"] if "model_version" in sessions else pd.Series(None, index=sessions.index)
+    frame["model_version"] = np.where(frame["unscored"], None, versions.to_numpy(dtype=object))
     grouped = frame.groupby(["therapist_id", "week_start"], sort=True)
     return grouped.agg(
-        sessions=("weight", "size"), unscored_sessions=("unscored", "sum"), load=("weight", "sum")
+        sessions=("weight", "size"), unscored_sessions=("unscored", "sum"), load=("weight", "sum"),
+        model_versions=("model_version", join_versions),
     ).reset_index()
+
+
+def join_versions(versions: Iterable) -> str:
+    """The distinct model versions among ``versions`` (None and NaN left out), sorted,
+    as one ``model_versions`` cell."""
+    return MODEL_SEPARATOR.join(sorted({str(v) for v in versions if isinstance(v, str) and v}))
+
+
+def split_versions(cells: Iterable) -> tuple[str, ...]:
+    """Every model version named in ``model_versions`` cells, sorted."""
+    return tuple(sorted({v for cell in cells if isinstance(cell, str) for v in cell.split(MODEL_SEPARATOR) if v}))
 
 
 def load_from_totals(
@@ -113,6 +130,8 @@ def load_from_totals(
     for col in ("sessions", "unscored_sessions"):
         out[col] = out[col].fillna(0).astype(int)
     out["load"] = out["load"].fillna(0.0).astype(float)
+    versions = out["model_versions"] if "model_versions" in out else pd.Series("", index=out.index)
+    out["model_versions"] = versions.where(versions.notna(), "").astype(object)
     info = therapists.set_index("therapist_id")
     contracted = info["contracted_sessions"].reindex(out["therapist_id"]).to_numpy(dtype=float)
     starting = info["is_starting"].reindex(out["therapist_id"]).to_numpy(dtype=bool)

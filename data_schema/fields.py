@@ -23,7 +23,7 @@ from typing import Mapping
 
 from complexity import BAND_CATEGORIES, CHECKIN, FLAG_CATALOG, INSTRUMENT, LANGUAGES, LOAD_STATUSES
 from complexity.checkin import Checkin, CheckinField
-from complexity.instrument import MAX_LEVEL, MIN_LEVEL, Instrument
+from complexity.instrument import BURDEN_MAX, MAX_LEVEL, MIN_LEVEL, Instrument
 from complexity.selfcare import SELFCARE_RULES
 
 from .spec import FieldSpec, catalog_texts
@@ -46,7 +46,6 @@ MIN_CONTRACTED_SESSIONS, MAX_CONTRACTED_SESSIONS = 1, 60
 MIN_SESSION_MINUTES, MAX_SESSION_MINUTES = 1, 480
 NAME_MAX = 100  # display names and team names
 GOAL_TEXT_MAX = 500
-BURDEN_MAX = 10  # "How heavy does this case feel to you right now?" 0-10
 REFLECTION_MAX: int = CHECKIN.field("reflection").max_length or 2000
 SELFCARE_ACTIONS: tuple[str, ...] = tuple(o.id for o in CHECKIN.field("selfcare_actions").options)
 ACTION_COLUMNS: tuple[str, ...] = tuple(f"action_{a}" for a in SELFCARE_ACTIONS)
@@ -149,6 +148,7 @@ LOAD_FIELDS: Mapping[str, FieldSpec] = MappingProxyType({
     "capacity": FieldSpec("capacity", "decimal", min=0),
     "load_index": FieldSpec("load_index", "decimal", required=False, min=0),
     "status": FieldSpec("status", "choice", key="load_status", choices=LOAD_STATUSES),
+    "model_versions": FieldSpec("model_versions", "text", required=False, max_length=200),
 })
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from complexity import DEFAULT_CONFIG, ModelConfig
 from complexity.calendar import iso_week_label, monday_of, today
 from complexity.config import BANDS
-from complexity.load import LOAD_COLUMNS, load_from_totals
+from complexity.load import LOAD_COLUMNS, join_versions, load_from_totals
 from data_schema.problems import Problem
 
 from . import audit
@@ -66,7 +66,9 @@ def weekly_totals(session: Session, where, mondays: Sequence[dt.date]) -> pd.Dat
     """Sessions, unscored sessions and summed weight per therapist per ISO week, summed
     in SQL over the sessions matching ``where`` (a condition on ``therapy_session``) in
     the weeks ``mondays``. One aggregation over the session table alone (no join), its
-    rows turned into columns in one go."""
+    rows turned into columns in one go. ``model_versions`` names the lowest and highest
+    model version that weighed a therapist's week (every one, while a week holds at most
+    two: the week of an upgrade)."""
     week = sql_week_start(TherapySession.session_date).label("week_start")
     stmt = (
         select(
@@ -75,6 +77,8 @@ def weekly_totals(session: Session, where, mondays: Sequence[dt.date]) -> pd.Dat
             func.count().label("sessions"),
             (func.count() - func.count(TherapySession.complexity)).label("unscored_sessions"),
             func.sum(TherapySession.weight).label("load"),
+            func.min(TherapySession.model_version).label("first_model"),
+            func.max(TherapySession.model_version).label("last_model"),
         )
         .where(
             where,
@@ -83,7 +87,7 @@ def weekly_totals(session: Session, where, mondays: Sequence[dt.date]) -> pd.Dat
         )
         .group_by(TherapySession.therapist_id, week)
     )
-    columns = ["therapist_id", "week_start", "sessions", "unscored_sessions", "load"]
+    columns = ["therapist_id", "week_start", "sessions", "unscored_sessions", "load", "first_model", "last_model"]
     rows = session.execute(stmt).all()
     by_column = list(zip(*rows)) if rows else [()] * len(columns)
     raw = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in zip(columns, by_column)})
@@ -95,6 +99,7 @@ def weekly_totals(session: Session, where, mondays: Sequence[dt.date]) -> pd.Dat
             "sessions": raw["sessions"].astype("int64"),
             "unscored_sessions": raw["unscored_sessions"].fillna(0).astype("int64"),
             "load": raw["load"].astype("float64"),
+            "model_versions": [join_versions((a, b)) for a, b in zip(raw["first_model"], raw["last_model"])],
         }
     ).reset_index(drop=True)
 

@@ -15,6 +15,7 @@ from complexity.load import (
     capacity_of,
     load_status,
     session_weight,
+    split_versions,
     therapist_flags,
     weekly_load,
 )
@@ -76,6 +77,18 @@ def test_unscored_sessions_count_at_reference_weight():
     row = load[load.therapist_id == "senior"].iloc[0]
     assert row["unscored_sessions"] == 4
     assert row["load"] == pytest.approx(4 * LC.reference_weight)
+
+
+def test_each_week_names_the_models_that_weighed_its_scored_sessions():
+    rows = (sessions_for("senior", 0, 2, 40) + sessions_for("senior", 0, 1, None)
+            + sessions_for("senior", 1, 2, 40) + sessions_for("senior", 2, 1, None))
+    versions = ["2.0.0", "1.0.0", "9.9.9", "2.0.0", "2.0.0", "2.0.0"]  # an unscored session has none
+    load = weekly_load(pd.DataFrame(rows).assign(model_version=versions), THERAPISTS)
+    senior = load[load.therapist_id == "senior"]
+    assert list(senior["model_versions"]) == ["1.0.0|2.0.0", "2.0.0", ""]
+    assert split_versions(load["model_versions"]) == ("1.0.0", "2.0.0")
+    # Without a model_version column (sessions from elsewhere) the weeks name none.
+    assert set(weekly_load(pd.DataFrame(rows), THERAPISTS)["model_versions"]) == {""}
 
 
 @settings(max_examples=200, deadline=None)

@@ -140,3 +140,16 @@ def test_the_command_says_what_it_did_in_either_language(tmp_path, monkeypatch, 
     assert done in out and "1.0.0" in out and "2 " in out
     assert main(["rescore", "--lang", lang]) == 0
     assert nothing in capsys.readouterr().out
+
+
+def test_weekly_load_names_the_models_that_weighed_its_sessions(engine, people):
+    from store.load import therapist_weekly_load
+
+    codes = _rated_cases(engine, people)  # one session each on 2025-01-08, weighed by 2.0.0
+    with session_scope(engine) as s:  # the first two as recorded before the upgrade
+        first_two = s.scalars(select(TherapySession.id).order_by(TherapySession.id)).all()[:2]
+        s.execute(update(TherapySession).where(TherapySession.id.in_(first_two)).values(model_version="1.0.0"))
+        record_sessions(s, people.u1, codes[2], [(D(2025, 1, 15), 45)])  # its rating is a 2.0 one
+    with session_scope(engine) as s:
+        load = therapist_weekly_load(s, people.u1, people.t1.id, [D(2025, 1, 8), D(2025, 1, 15), D(2025, 1, 22)])
+    assert list(load["model_versions"]) == ["1.0.0|2.0.0", "2.0.0", ""]

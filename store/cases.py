@@ -57,6 +57,9 @@ class CaseOverview:
         return self.closed_on is None
 
 
+RANGE_ITEMS: tuple[str, ...] = (*INSTRUMENT.scored_item_ids, "interplay")  # what the range is over
+
+
 @dataclass(frozen=True)
 class RatingRecord:
     rated_on: dt.date
@@ -72,7 +75,8 @@ class RatingRecord:
 
     @property
     def unrated_items(self) -> int:
-        return sum(v is None for v in self.items.values())
+        """Unrated items that could move the score: the scored ones and the interplay."""
+        return sum(self.items.get(i) is None for i in RANGE_ITEMS)
 
 
 @dataclass(frozen=True)

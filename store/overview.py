@@ -28,6 +28,7 @@ from .models import Case, CaseRating, SelfcareGoal, ShareGrant, Therapist, Thera
 from .access import actor, own_therapist_id
 from .load import load_frame, therapist_weekly_load, week_range
 from .selfcare import GoalRecord, goals_to_review
+from .cases import RANGE_ITEMS
 
 BALANCE_WEEKS = 12
 
@@ -149,11 +150,26 @@ MAX_REPORT_WEEKS = 104
 
 
 @dataclass(frozen=True)
+class ReportCase:
+    """A case open at the end of a report's period, by its latest rating then; no code
+    (a report may be shared, and nobody but the therapist sees a case's code)."""
+
+    rated_on: dt.date
+    band: str
+    complexity: float | None  # None: incomplete
+    complexity_low: float | None  # the range (None: a model 1.0 score, not rescored)
+    complexity_high: float | None
+    unrated_items: int
+    model_version: str
+
+
+@dataclass(frozen=True)
 class PeriodReport:
     """A therapist's figures over ``start..end`` for supervision or intervision:
     ``balance`` as in :class:`MyWeek`, ``flags`` one row per flag per week (``week``,
-    ``code``, ``severity``, ``param_*``), the self-care goals of the period and the
-    band mix of the cases open at the end."""
+    ``code``, ``severity``, ``param_*``), the self-care goals of the period, the band
+    mix of the cases open at the end and those cases with their scores and ranges
+    (heaviest first)."""
 
     therapist_id: int
     start: dt.date
@@ -162,6 +178,7 @@ class PeriodReport:
     flags: pd.DataFrame
     goals: list[GoalRecord]
     case_bands: dict[str, int]
+    cases: tuple[ReportCase, ...] = ()
 
 
 def _report_access(session: Session, acting: UserAccount, therapist_id: int | None, start: dt.date,
@@ -215,9 +232,15 @@ def period_report(
                  SelfcareGoal.therapist_id == tid, SelfcareGoal.week_start >= mondays[0],
                  SelfcareGoal.week_start <= mondays[-1]).order_by(SelfcareGoal.week_start))]
     bands: dict[str, int] = {}
+    cases = []
     for rating in _latest_ratings(session, tid, open_on=end).values():
         bands[rating.band] = bands.get(rating.band, 0) + 1
-    return PeriodReport(tid, mondays[0], mondays[-1] + dt.timedelta(days=6), balance, flags, goals, bands)
+        cases.append(ReportCase(rating.rated_on, rating.band, rating.complexity, rating.complexity_low,
+                                rating.complexity_high, sum(getattr(rating, i) is None for i in RANGE_ITEMS),
+                                rating.model_version))
+    cases.sort(key=lambda c: (c.complexity is None, -(c.complexity or 0.0), c.rated_on))
+    return PeriodReport(tid, mondays[0], mondays[-1] + dt.timedelta(days=6), balance, flags, goals, bands,
+                        tuple(cases))
 
 
 def _latest_ratings(session: Session, therapist_id: int, *, open_on: dt.date | None = None) -> dict[int, CaseRating]:

@@ -28,6 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from complexity import DEFAULT_CONFIG, ModelConfig
+from complexity.load import split_versions
 from dashboard.components.palette import BLUE, BLUISH_GREEN, ORANGE, SKY_BLUE, VERMILLION
 from dashboard.i18n import format_number, translate
 
@@ -80,3 +81,15 @@ def balance_figure(balance: pd.DataFrame, lang: str, config: ModelConfig = DEFAU
         separators=",." if lang == "nl" else ".,",
     ))
     return fig
+
+
+def load_models_caption(load: pd.DataFrame, lang: str) -> str:
+    """Which model versions' scores weighed the sessions behind a load chart ("" when
+    no session was weighed by a score)."""
+    versions = split_versions(load["model_versions"]) if "model_versions" in load else ()
+    return translate(lang, "balance.models", models=", ".join(versions)) if versions else ""
+
+
+def balance_caption(load: pd.DataFrame, lang: str) -> str:
+    """What the balance chart shows, and the models that weighed its load."""
+    return " ".join(filter(None, (translate(lang, "balance.help"), load_models_caption(load, lang))))

@@ -4,7 +4,7 @@ case. Drawing and form handling only; the store does the work and the checks."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -31,6 +31,21 @@ def trend_text(history: Sequence[float | None], lang: str) -> str:
     return f"{arrow} " + translate(lang, key, points=format_number(abs(delta), lang, 0))
 
 
+def range_cell(low: float | None, high: float | None) -> str:
+    """The range a score could take as a table cell: "39–46", one number when rating the
+    rest could not move it, a dash when there is none (never rated, or a model 1.0 score)."""
+    if low is None or high is None:
+        return EMPTY_CELL
+    low_shown, high_shown = round(low), round(high)
+    return str(low_shown) if low_shown == high_shown else f"{low_shown}–{high_shown}"
+
+
+def models_caption(versions: Iterable[str | None], lang: str) -> str:
+    """Which model versions the scores shown come from ("" when none)."""
+    named = sorted({v for v in versions if v})
+    return translate(lang, "scores.models", models=", ".join(named)) if named else ""
+
+
 def caseload_frame(cases: Sequence[CaseOverview], trends: dict[str, list], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -38,6 +53,7 @@ def caseload_frame(cases: Sequence[CaseOverview], trends: dict[str, list], lang:
             translate(lang, "cases.col_band"): [translate(lang, f"band.{c.band}") for c in cases],
             translate(lang, "cases.col_complexity"): [None if c.complexity is None else round(c.complexity)
                                                         for c in cases],
+            translate(lang, "cases.col_range"): [range_cell(c.complexity_low, c.complexity_high) for c in cases],
             translate(lang, "cases.col_rated_on"): [c.rated_on for c in cases],
             translate(lang, "cases.col_trend"): [trend_text(trends.get(c.code, []), lang) for c in cases],
             translate(lang, "cases.col_sessions"): [c.sessions for c in cases],

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from typing import Sequence
+
 from complexity import Flag
-from dashboard.components.balance import balance_figure
+from dashboard.components.balance import balance_caption, balance_figure
+from dashboard.components.caseload import EMPTY_CELL, range_cell
 from dashboard.components.flags import flag_html, flag_text
 from dashboard.i18n import format_number, translate
-from store.overview import PeriodReport
+from store.overview import PeriodReport, ReportCase
 
 PRINT_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #111; max-width: 60rem;
@@ -33,6 +36,18 @@ class ReportTables:
     weeks: pd.DataFrame
     flags: list[Flag]
     goals: pd.DataFrame
+    cases: pd.DataFrame  # the cases open at the end, heaviest first, without codes
+
+
+def cases_frame(cases: Sequence[ReportCase], lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        translate(lang, "report.col_rated_on"): [c.rated_on.strftime("%d-%m-%Y") for c in cases],
+        translate(lang, "cases.col_band"): [translate(lang, f"band.{c.band}") for c in cases],
+        translate(lang, "cases.col_complexity"): [EMPTY_CELL if c.complexity is None else str(round(c.complexity))
+                                                  for c in cases],
+        translate(lang, "cases.col_range"): [range_cell(c.complexity_low, c.complexity_high) for c in cases],
+        translate(lang, "report.col_model"): [c.model_version for c in cases],
+    })
 
 
 def report_tables(report: PeriodReport, lang: str) -> ReportTables:
@@ -58,7 +73,7 @@ def report_tables(report: PeriodReport, lang: str) -> ReportTables:
         translate(lang, "report.col_goal"): [g.text for g in report.goals],
         translate(lang, "report.col_goal_status"): [translate(lang, f"goal_status.{g.status}") for g in report.goals],
     })
-    return ReportTables(weeks, flags, goals)
+    return ReportTables(weeks, flags, goals, cases_frame(report.cases, lang))
 
 
 def report_html(report: PeriodReport, lang: str, *, who: str) -> str:
@@ -82,10 +97,12 @@ def report_html(report: PeriodReport, lang: str, *, who: str) -> str:
 <p class="muted">{e(translate(lang, "report.subtitle", who=who, period=period))}</p>
 <p>{e(translate(lang, "report.confidential"))}</p>
 <h2>{e(translate(lang, "report.balance"))}</h2><div class="chart">{chart}</div>
-<p class="muted">{e(translate(lang, "balance.help"))}</p>
+<p class="muted">{e(balance_caption(report.balance, lang))}</p>
 <h2>{e(translate(lang, "report.weeks"))}</h2>{tables.weeks.to_html(index=False, escape=True, border=0)}
 <h2>{e(translate(lang, "report.flags"))}</h2>{flag_blocks}
 <h2>{e(translate(lang, "report.goals"))}</h2>
 {tables.goals.to_html(index=False, escape=True, border=0) if len(tables.goals) else "<p>" + e(translate(lang, "report.no_goals")) + "</p>"}
 <h2>{e(translate(lang, "report.cases"))}</h2><p>{e(bands)}</p>
+{tables.cases.to_html(index=False, escape=True, border=0) if len(tables.cases) else ""}
+<p class="muted">{e(translate(lang, "report.range_help"))}</p>
 </body></html>"""

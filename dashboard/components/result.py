@@ -1,13 +1,14 @@
-"""A scored case: complexity, band, contribution chart, explanation and flags."""
+"""A scored case: complexity and its range, band, contribution chart, explanation
+(the interplay included) and flags."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from complexity import INSTRUMENT, CaseScore
+from complexity import DEFAULT_CONFIG, INSTRUMENT, CaseScore
 from dashboard.components.charts import INTERACTION, contribution_figure
 from dashboard.components.flags import render_flag
-from dashboard.i18n import format_number, translate
+from dashboard.i18n import format_number, plural, translate
 
 CHART_KEY = "contribution_chart"
 
@@ -37,10 +38,30 @@ def explanation_lines(score: CaseScore, lang: str) -> list[str]:
         )
     else:
         lines.append(translate(lang, "explain.no_pair"))
+    lines.append(interplay_line(score, lang))
     unrated = [d.label(lang) for d in INSTRUMENT.domains if score.domain_scores.get(d.id) is None]
     if unrated:
         lines.append(translate(lang, "explain.unrated", domains=", ".join(unrated)))
     return lines
+
+
+def interplay_line(score: CaseScore, lang: str) -> str:
+    """The interplay as rated (or the default the score assumed) and the points it adds."""
+    item = INSTRUMENT.item("interplay")
+    level = score.interplay if score.interplay is not None else DEFAULT_CONFIG.scoring.interplay_default
+    key = "explain.interplay" if score.interplay is not None else "explain.interplay_default"
+    return translate(lang, key, level=level, anchor=item.anchor(level, lang).lower(),
+                     points=format_number(score.interaction, lang, 1))
+
+
+def range_text(low: float | None, high: float | None, unrated_items: int, lang: str) -> str:
+    """The range the score could take once the unrated items are rated, in words."""
+    if low is None or high is None:
+        return ""
+    if unrated_items == 0:
+        return translate(lang, "result.range_none")
+    return plural(lang, "result.range", unrated_items, low=format_number(round(low), lang),
+                  high=format_number(round(high), lang))
 
 
 def render_result(score: CaseScore, lang: str) -> None:
@@ -55,6 +76,7 @@ def render_result(score: CaseScore, lang: str) -> None:
     else:
         st.metric(translate(lang, "result.band"), translate(lang, f"band.{score.band}"))
         st.markdown(translate(lang, "result.incomplete"))
+    st.markdown(range_text(score.low, score.high, score.unrated_items, lang))
 
     st.markdown(f"#### {translate(lang, 'result.flags_title')}")
     if score.flags:

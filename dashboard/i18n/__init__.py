@@ -57,6 +57,11 @@ def translate(lang: str, key: str, **params: object) -> str:
     return CATALOG.translate(lang, key, **params)
 
 
+def plural(lang: str, key: str, count: int, /, **params: object) -> str:
+    """``key.one`` or ``key.other`` in ``lang`` by ``count`` (also a parameter)."""
+    return CATALOG.plural(lang, key, count, **params)
+
+
 def t(key: str, /, **params: object) -> str:
     """The text for ``key`` in the current language (see :func:`current_language`)."""
     return translate(current_language(), key, **params)

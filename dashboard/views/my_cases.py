@@ -7,11 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.caseload import (
-    caseload_table, render_add_case, render_close, render_one_session, render_week_sessions,
+    caseload_table, models_caption, render_add_case, render_close, render_one_session, render_week_sessions,
 )
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from dashboard.components.rating_form import render_rating_form
-from dashboard.components.result import render_result
+from dashboard.components.rating_form import burden_key, render_rating_form
+from dashboard.components.result import range_text, render_result
 from dashboard.i18n import current_language, format_number, t
 from store import StoreError
 from store.overview import case_trends
@@ -36,6 +36,7 @@ open_codes = [c.code for c in cases if c.is_open]
 
 if cases:
     st.dataframe(caseload_table(cases, trends, lang), hide_index=True, key="caseload_table")
+    st.caption(models_caption((c.model_version for c in cases), lang))
 else:
     st.info(t("cases.empty"))
 render_add_case(user, lang)
@@ -51,15 +52,17 @@ if open_codes:
     with rate_tab:
         if latest is not None:
             st.caption(t("cases.latest", date=latest.rated_on.strftime("%d-%m-%Y"),
-                         band=t(f"band.{latest.band}"),
-                         complexity="–" if latest.complexity is None else format_number(round(latest.complexity), lang)))
+                         band=t(f"band.{latest.band}"), model=latest.model_version,
+                         complexity="–" if latest.complexity is None else format_number(round(latest.complexity), lang))
+                       + " " + range_text(latest.complexity_low, latest.complexity_high, latest.unrated_items, lang))
         ratings = render_rating_form(lang, initial=latest.items if latest else None, key_prefix=f"{code}_",
-                                     submit_label=t("cases.rate_submit"))
+                                     submit_label=t("cases.rate_submit"), ask_burden=True)
         if ratings is not None:
             try:
                 with unit_of_work() as db:
                     st.session_state[f"my_cases.score.{code}"] = (latest.complexity if latest else None,
                                                                    rate_case(db, user, code, ratings))
+                st.session_state.pop(burden_key(f"{code}_"), None)  # "right now": asked afresh next time
                 st.rerun()  # the caseload table above was drawn before this rating
             except StoreError as error:
                 show_store_error(error, what="cases.rating_not_saved")

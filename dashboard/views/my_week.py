@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.balance import balance_caption
 from dashboard.components.context import acting_user
 from dashboard.components.flags import render_week_flags
 from dashboard.components.palette import SEVERITY_ICONS
@@ -27,7 +28,7 @@ st.subheader(t("my_week.balance_title"))
 # the Report page.
 st.plotly_chart(view.balance_chart, key="balance_chart",
                 config={"displayModeBar": False, "responsive": True, "staticPlot": True})
-st.caption(t("balance.help"))
+st.caption(balance_caption(week.balance, lang))
 
 if week.checkin_open:
     with st.container(border=True):

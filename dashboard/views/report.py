@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.components.balance import balance_figure
+from dashboard.components.balance import balance_caption, balance_figure
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.flags import render_period_flags
 from dashboard.components.report import report_html, report_tables
@@ -41,7 +41,7 @@ st.download_button(t("report.download"), report_html(report, lang, who=user.user
 st.subheader(t("report.balance"))
 st.plotly_chart(balance_figure(report.balance, lang), key="report_balance",
                 config={"displayModeBar": False, "responsive": True})
-st.caption(t("balance.help"))
+st.caption(balance_caption(report.balance, lang))
 st.subheader(t("report.weeks"))
 st.dataframe(tables.weeks, hide_index=True)
 st.subheader(t("report.flags"))
@@ -53,3 +53,9 @@ if len(tables.goals):  # a statement, not a conditional expression: Streamlit's 
     st.dataframe(tables.goals, hide_index=True)
 else:
     st.markdown(t("report.no_goals"))
+st.subheader(t("report.cases"))
+if len(tables.cases):
+    st.dataframe(tables.cases, hide_index=True, key="report_cases")
+    st.caption(t("report.range_help"))
+else:
+    st.markdown(t("report.no_cases"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components.balance import balance_figure
+from dashboard.components.balance import balance_caption, balance_figure, load_models_caption
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.flags import flag_text, render_flag_cards, render_period_flags
 from dashboard.components.report import report_tables
@@ -32,6 +32,7 @@ else:
     st.dataframe(team_table(view, lang), hide_index=True, key="team_table")
     st.subheader(t("team.heatmap_title"))
     st.plotly_chart(team_heatmap(view, lang), key="team_heatmap", config={"displayModeBar": False})
+    st.caption(load_models_caption(view.load, lang))
     st.subheader(t("team.flags_title"))
     by_id = dict(zip(view.caseload["therapist_id"], view.caseload["display_name"]))
     render_flag_cards([(flag_text(flag, lang), t("team.flag_for", therapist=by_id.get(flag.subject, "?"),
@@ -58,7 +59,7 @@ else:
             st.stop()
         st.plotly_chart(balance_figure(report.balance, lang), key="shared_balance",
                         config={"displayModeBar": False})
-        st.caption(t("balance.help"))
+        st.caption(balance_caption(report.balance, lang))
         tables = report_tables(report, lang)
         st.dataframe(tables.weeks, hide_index=True)
         render_period_flags(tables.flags, lang)

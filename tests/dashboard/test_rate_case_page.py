@@ -132,11 +132,43 @@ def test_two_rated_domains_are_incomplete_without_a_number(at: AppTest) -> None:
     assert at.session_state[RESULT_KEY].complexity is None
 
 
-def test_not_rated_items_do_not_count_as_zero(at: AppTest) -> None:
-    # One item per domain at 3, the rest skipped: every rated domain is at its maximum.
-    rate(at, {d.items[0].id: 3 for d in INSTRUMENT.domains})
-    assert metrics(at)[NL["result.complexity"]] == "100 / 100"
-    assert metrics(at)[NL["result.band"]] == NL["band.severe"]
+def test_one_item_per_domain_is_not_scored_but_its_range_is_shown(at: AppTest) -> None:
+    # Issue 11: one item at 3 in each of four domains, the rest skipped. Model 1.0 said
+    # 100 (severe); one item says little about a domain, so there is no score, only the
+    # range the rest could bring.
+    ratings = {d.items[0].id: 3 for d in INSTRUMENT.domains[:4]}
+    rate(at, ratings)
+    expected = score_case(ratings)
+    assert metrics(at) == {NL["result.band"]: NL["band.incomplete"]}
+    text = page_text(at)
+    assert NL["result.range.other"].format(count=expected.unrated_items, low=round(expected.low),
+                                           high=round(expected.high)) in text
+    assert expected.unrated_items == len(INSTRUMENT.item_ids) - 4 - 2  # safety and meaning count not
+    assert round(expected.high) == 100 and round(expected.low) < 60
+
+
+def test_a_score_with_unrated_items_shows_its_range_and_one_without_says_so(at: AppTest) -> None:
+    ratings = {item_id: 2 for item_id in INSTRUMENT.scored_item_ids}
+    ratings["emo_anxiety"] = None
+    rate(at, {k: (NOT_RATED if v is None else v) for k, v in ratings.items()})
+    expected = score_case(ratings)
+    assert expected.unrated_items == 2  # emo_anxiety and the interplay
+    text = page_text(at)
+    assert NL["result.range.other"].format(count=2, low=round(expected.low), high=round(expected.high)) in text
+    # The interplay was not rated: the explanation says which level the score assumed.
+    item = INSTRUMENT.item("interplay")
+    assert NL["explain.interplay_default"].format(
+        level=1, anchor=item.anchor(1, "nl").lower(), points=f"{expected.interaction:.1f}".replace(".", ",")) in text
+
+    rate(at, {"emo_anxiety": 2, "interplay": 3})
+    text = page_text(at)
+    assert NL["result.range_none"] in text
+    assert NL["explain.interplay"].split("{")[0] in text and item.anchor(3, "nl").lower() in text
+
+
+def test_this_page_stores_nothing_and_does_not_ask_the_burden(at: AppTest) -> None:
+    assert NL["form.burden.label"] not in [r.label for r in at.radio]
+    assert "Mijn casussen" in NL["rate.intro"]
 
 
 def test_chart_contributions_add_up_to_the_shown_complexity(at: AppTest) -> None:

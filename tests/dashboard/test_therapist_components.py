@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.components.balance import balance_figure
 from dashboard.components.calendar import checkin_reminder_ics
-from dashboard.components.caseload import caseload_table, trend_text
+from dashboard.components.caseload import caseload_table, models_caption, trend_text
 from dashboard.i18n import read_catalog
 from store.cases import CaseOverview
 from dashboard.components.selfcare_plan import next_checkin_start
@@ -118,17 +118,58 @@ def flag_text_title(code: str) -> str:
 
 def test_caseload_table_shows_a_dash_for_a_case_not_yet_rated():
     rated = CaseOverview(code="C-RATED", opened_on=dt.date(2026, 9, 1), closed_on=None,
-                         rated_on=dt.date(2026, 9, 8), complexity=41.6, band="moderate", sessions=3,
+                         rated_on=dt.date(2026, 9, 8), complexity=41.6, band="moderate", complexity_low=39.2,
+                         complexity_high=46.1, model_version="2.0.0", sessions=3,
                          last_session_on=dt.date(2026, 9, 8))
     unrated = CaseOverview(code="C-NEW", opened_on=dt.date(2026, 9, 10), closed_on=None, rated_on=None,
-                           complexity=None, band="unrated", sessions=0, last_session_on=None)
+                           complexity=None, band="unrated", complexity_low=None, complexity_high=None,
+                           model_version=None, sessions=0, last_session_on=None)
+    incomplete = CaseOverview(code="C-PART", opened_on=dt.date(2026, 9, 10), closed_on=None,
+                              rated_on=dt.date(2026, 9, 11), complexity=None, band="incomplete",
+                              complexity_low=44.4, complexity_high=100.0, model_version="2.0.0", sessions=0,
+                              last_session_on=None)
+    full = CaseOverview(code="C-FULL", opened_on=dt.date(2026, 9, 10), closed_on=None,
+                        rated_on=dt.date(2026, 9, 11), complexity=30.2, band="mild", complexity_low=30.2,
+                        complexity_high=30.2, model_version="1.0.0", sessions=0, last_session_on=None)
     en = read_catalog("en")
-    table = caseload_table([rated, unrated], {"C-RATED": [41.6]}, "en")
+    table = caseload_table([rated, unrated, incomplete, full], {"C-RATED": [41.6]}, "en")
     header, *rows = table.to_string(delimiter="|").splitlines()
     columns = header.split("|")[1:]  # the first field is the (hidden) index
     shown = [dict(zip(columns, row.split("|")[1:])) for row in rows]
     assert shown[0][en["cases.col_complexity"]] == "42" and shown[0][en["cases.col_rated_on"]] == "2026-09-08"
     assert shown[1][en["cases.col_complexity"]] == "–" and shown[1][en["cases.col_rated_on"]] == "–"
     assert shown[1][en["cases.col_band"]] == en["band.unrated"]
+    # The range beside the score: a span, a dash when there is none, one number when fixed.
+    assert [row[en["cases.col_range"]] for row in shown] == ["39–46", "–", "44–100", "30"]
+    assert models_caption([c.model_version for c in (rated, unrated, incomplete, full)], "en") == \
+        en["scores.models"].format(models="1.0.0, 2.0.0")
+    assert models_caption([None], "nl") == ""
     assert "None" not in table.to_html() and "nan" not in table.to_html().lower()
     assert table.data[en["cases.col_complexity"]].dtype.kind == "f"  # still sorts as numbers
+
+
+def test_the_report_lists_open_cases_with_their_range_and_the_models_behind_its_load():
+    from complexity.load import LOAD_COLUMNS
+    from dashboard.components.report import report_html, report_tables
+    from store.overview import PeriodReport, ReportCase
+
+    weeks = pd.to_datetime(["2026-09-07", "2026-09-14"])
+    balance = pd.DataFrame({c: [0, 0] for c in LOAD_COLUMNS}).assign(
+        week_start=weeks, week=["2026-W37", "2026-W38"], status=["blue", "green"], load_index=[0.5, 0.96],
+        capacity_score=[float("nan"), 60.0], burnout=[float("nan"), 2.0],
+        model_versions=["1.0.0", "1.0.0|2.0.0"])
+    cases = (ReportCase(dt.date(2026, 9, 8), "moderate", 41.6, 39.2, 46.1, 2, "2.0.0"),
+             ReportCase(dt.date(2026, 9, 9), "incomplete", None, 44.4, 100.0, 30, "2.0.0"),
+             ReportCase(dt.date(2026, 8, 1), "mild", 27.8, None, None, 5, "1.0.0"))
+    report = PeriodReport(7, dt.date(2026, 9, 7), dt.date(2026, 9, 20), balance,
+                          pd.DataFrame(columns=["week", "code", "severity"]), [], {"moderate": 1}, cases)
+    en = read_catalog("en")
+    table = report_tables(report, "en").cases
+    assert table[en["cases.col_range"]].tolist() == ["39–46", "44–100", "–"]
+    assert table[en["cases.col_complexity"]].tolist() == ["42", "–", "28"]
+    assert table[en["report.col_model"]].tolist() == ["2.0.0", "2.0.0", "1.0.0"]
+    html = report_html(report, "en", who="anna")
+    assert "39–46" in html and en["report.range_help"] in html
+    assert en["balance.models"].format(models="1.0.0, 2.0.0") in html
+    nl = read_catalog("nl")
+    assert nl["balance.models"].format(models="1.0.0, 2.0.0") in report_html(report, "nl", who="anna")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from complexity import CHECKIN, INSTRUMENT
 from dashboard.components.checkin_form import SUBMIT_KEY as CHECKIN_SUBMIT, field_key
-from dashboard.components.rating_form import SUBMIT_KEY as RATE_SUBMIT, item_key
+from dashboard.components.rating_form import NOT_RATED, SUBMIT_KEY as RATE_SUBMIT, burden_key, item_key
 from dashboard.i18n import read_catalog
 from store.db import session_scope
 from store.models import AuditEvent, Case, CaseRating, ResearchConsent, SelfcareGoal, ShareGrant, TherapySession
@@ -113,12 +113,31 @@ def test_my_cases_add_rate_record_and_close(therapist, run, demo_db):
     assert NL["cases.added"].format(code=code) in texts(at.success)
 
     prefix = f"{code}_"
+    burden = at.radio(key=burden_key(prefix))  # asked, optional, starting unanswered
+    assert burden.label == NL["form.burden.label"] and burden.value == NOT_RATED
+    assert list(burden.options) == ["–", *(str(n) for n in range(11))]
     for item in INSTRUMENT.scored_item_ids:
         at.radio(key=item_key(item, prefix)).set_value(2)
+    burden.set_value(7)
     at.button(key=RATE_SUBMIT + prefix).click()
     run(at)
     assert count(demo_db, CaseRating) == 1
     assert NL["band.moderate"] in [m.value for m in at.metric]
+    engine = demo_db.engine()
+    try:
+        with session_scope(engine, readonly=True) as s:
+            stored = s.scalars(select(CaseRating)).one()
+            low, high, stored_burden = stored.complexity_low, stored.complexity_high, stored.burden
+    finally:
+        engine.dispose()
+    assert stored_burden == 7
+    # The range (the interplay was left unrated) in the result, the caseload table and
+    # the latest rating's caption; and which model the scores come from.
+    shown = NL["result.range.one"].format(count=1, low=round(low), high=round(high))
+    assert shown in texts(at.markdown) and shown in texts(at.caption)
+    assert at.dataframe[0].value[NL["cases.col_range"]].tolist() == [f"{round(low)}–{round(high)}"]
+    assert NL["scores.models"].format(models="2.0.0") in texts(at.caption)
+    assert at.radio(key=burden_key(prefix)).value == NOT_RATED  # the next rating asks afresh
 
     future = dt.date.today() + dt.timedelta(days=3)
     at.date_input(key=f"session_date_{code}").set_value(future)

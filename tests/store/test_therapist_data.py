@@ -182,6 +182,10 @@ def test_period_report_own_and_shared(engine, people):
     assert report.balance["sessions"].tolist() == [0, 0, 0, 30]
     assert {"load_over_capacity", "balance"} <= set(report.flags["code"])
     assert report.case_bands == {"severe": 1}
+    (case,) = report.cases  # by its scores and range, never its code
+    assert (case.band, case.complexity, case.model_version) == ("severe", pytest.approx(100.0), "2.0.0")
+    assert case.complexity_low <= case.complexity <= case.complexity_high and code not in repr(case)
+    assert report.balance["model_versions"].tolist() == ["", "", "", "2.0.0"]  # the weeks weighed by 2.0
     with session_scope(engine) as s:
         assert overview.case_trends(s, people.u1) == {code: [pytest.approx(100.0)]}
 

@@ -10,7 +10,7 @@ from dashboard.components.caseload import (
     caseload_table, models_caption, render_add_case, render_close, render_one_session, render_week_sessions,
 )
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from dashboard.components.rating_form import burden_key, render_rating_form
+from dashboard.components.rating_form import NOT_RATED, burden_key, render_rating_form
 from dashboard.components.result import range_text, render_result
 from dashboard.i18n import current_language, format_number, t
 from store import StoreError
@@ -55,6 +55,8 @@ if open_codes:
                          band=t(f"band.{latest.band}"), model=latest.model_version,
                          complexity="–" if latest.complexity is None else format_number(round(latest.complexity), lang))
                        + " " + range_text(latest.complexity_low, latest.complexity_high, latest.unrated_items, lang))
+        if st.session_state.pop(f"my_cases.ask_burden_afresh.{code}", False):
+            st.session_state[burden_key(f"{code}_")] = NOT_RATED  # before the widget: the browser shows it too
         ratings = render_rating_form(lang, initial=latest.items if latest else None, key_prefix=f"{code}_",
                                      submit_label=t("cases.rate_submit"), ask_burden=True)
         if ratings is not None:
@@ -62,7 +64,7 @@ if open_codes:
                 with unit_of_work() as db:
                     st.session_state[f"my_cases.score.{code}"] = (latest.complexity if latest else None,
                                                                    rate_case(db, user, code, ratings))
-                st.session_state.pop(burden_key(f"{code}_"), None)  # "right now": asked afresh next time
+                st.session_state[f"my_cases.ask_burden_afresh.{code}"] = True  # it is about "right now"
                 st.rerun()  # the caseload table above was drawn before this rating
             except StoreError as error:
                 show_store_error(error, what="cases.rating_not_saved")

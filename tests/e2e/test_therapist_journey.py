@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from complexity import CHECKIN, INSTRUMENT, capacity_score, score_case
 from dashboard.i18n import read_catalog
 from store.db import make_engine, session_scope
-from store.models import Case, TherapySession, UserAccount
+from store.models import Case, CaseRating, TherapySession, UserAccount
 from complexity.calendar import monday_of
 from tests.e2e.widgets import pick
 
@@ -205,17 +205,30 @@ def test_the_drifting_starter_checks_in_and_updates_her_week(demo_page: Page, de
         open_expander(page, rating_form, domain.label("nl"))
         for item in domain.items:
             pick(rating_form.get_by_role("radiogroup", name=item.label("nl"), exact=True), str(CASE_LEVELS[item.id]))
+    # The burden question is asked, optional (starts unanswered), outside the score.
+    burden = rating_form.get_by_role("radiogroup", name=NL["form.burden.label"], exact=True)
+    expect(burden.get_by_role("radio", checked=True)).to_have_accessible_name("–")
+    expect(rating_form.get_by_text(NL["form.burden.scale"])).to_be_visible()
+    pick(burden, "6")
     rating_form.get_by_role("button", name=NL["cases.rate_submit"]).click()
-    score = score_case(CASE_LEVELS)
+    score = score_case(CASE_LEVELS)  # the interplay left unrated: one item, so a range
     metrics = page.get_by_test_id("stMetric")
     expect(metrics.filter(has_text=NL["result.complexity"])).to_contain_text(
         NL["result.complexity_value"].format(value=round(score.complexity)))
     wait_for_app(page)
     expect(metrics.filter(has_text=NL["result.band"])).to_contain_text(NL[f"band.{score.band}"])
-    # The caseload table (its accessible copy; the grid itself is a canvas) shows the new rating.
+    low, high = round(score.low), round(score.high)
+    # The range in the result and beside the latest rating above the form.
+    expect(page.get_by_test_id("stMarkdown").filter(has_text=NL["result.range.one"].format(
+        count=1, low=low, high=high))).to_have_count(2)
+    # The caseload table (its accessible copy; the grid itself is a canvas) shows the new
+    # rating with its range.
     row = page.get_by_test_id("stDataFrame").locator("tr").filter(has_text=code)
     expect(row).to_contain_text(NL[f"band.{score.band}"])
     expect(row).to_contain_text(str(round(score.complexity)))
+    expect(row).to_contain_text(f"{low}–{high}")
+    expect(page.get_by_text(NL["scores.models"].format(models="2.0.0"), exact=True)).to_be_visible()
+    expect(burden.get_by_role("radio", checked=True)).to_have_accessible_name("–")  # asked afresh next time
     shoot(page, artifacts_dir, next(shots), "my-cases")
 
     page.get_by_role("tab", name=NL["cases.tab_session"]).click()
@@ -236,6 +249,7 @@ def test_the_drifting_starter_checks_in_and_updates_her_week(demo_page: Page, de
             case_id = s.scalar(select(Case.id).where(Case.code == code))
             assert s.scalar(select(func.count()).select_from(TherapySession).where(
                 TherapySession.case_id == case_id, TherapySession.session_date == today)) == 1
+            assert s.scalar(select(CaseRating.burden).where(CaseRating.case_id == case_id)) == 6
     finally:
         engine.dispose()
 
@@ -268,6 +282,7 @@ def test_the_drifting_starter_checks_in_and_updates_her_week(demo_page: Page, de
     assert "plotly.js v" in document and "Plotly.newPlot" in document  # the library inlined, and used
     assert '<script src="http' not in document  # self-contained: nothing fetched from the network
     assert goal_text in document
+    assert f"{low}–{high}" in document and code not in document  # the new case by its range, never its code
 
     # -- My data -----------------------------------------------------------------------------
     go_to(page, wait_for_app, "nav.my_data", "my_data.title")

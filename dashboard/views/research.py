@@ -7,6 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from complexity import BANDS, INSTRUMENT
+from dashboard.components.caseload import models_caption
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.palette import BLUE
 from dashboard.i18n import current_language, t
@@ -37,7 +38,8 @@ if len(scored):
     fig = px.bar(x=[t(f"band.{b}") for b in counts.index], y=counts.to_numpy(), text=counts.to_numpy(),
                  labels={"x": t("research.band"), "y": t("research.ratings")}, color_discrete_sequence=[BLUE])
     st.plotly_chart(fig, key="research_bands", config={"displayModeBar": False})
-    st.caption(t("research.items", items=len(INSTRUMENT.item_ids)))
+    st.caption(t("research.items", items=len(INSTRUMENT.item_ids)) + " "
+               + models_caption(scored["model_version"], lang))
 
 st.download_button(t("research.download"), csv_zip(data.tables(), codebook=False), file_name="draagkracht-research.zip",
                    mime="application/zip", key="research_download", icon=":material/download:")

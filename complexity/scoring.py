@@ -30,8 +30,8 @@ For a case (``docs/model.md`` says the same in words, with the reasons):
    item is 3, never lower when an item rises.
 
 The explanation is exact: domain k contributes ``100 * B * c_k / sum(c)`` (``c_k`` its
-share of the index) and the pair (j, k) ``100 * boost * m_j m_k v_j v_k / sum(...)``; they
-add up to the score; ``b_j b_k`` shares out the interaction.
+share of the index) and the pair (j, k) ``100 * boost * m_j m_k b_j b_k / sum(...)`` (``b_k
+= h(v_k)``, as in the interplay's ``J``); they add up to the score.
 
 **Unrated items.** A domain counts when at least half its items are rated
 (``min_rated_share``); a case is scored when at least ``min_rated_domains`` domains

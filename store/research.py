@@ -16,7 +16,8 @@ case feel to you right now?", 0-10, the criterion ``complexity.calibration`` lea
 from), complexity with its range (complexity_low, complexity_high), band, interaction,
 instrument_version, model_version), ``checkins`` (research_id, week, every scale,
 capacity_score, checkin_version) and ``weekly_load`` (research_id, week, sessions,
-load, capacity, load_index, status).
+load, capacity, load_index, status, model_versions: the models whose scores weighed the
+week's sessions).
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def research_dataset(
     load = load_frame(session, therapists, TherapySession.therapist_id.in_(ids), mondays, config)
     weekly_load = pd.DataFrame({
         "research_id": load["therapist_id"].map(rid).to_numpy(), "week": load["week"].to_numpy(),
-        **{k: load[k].to_numpy() for k in ("sessions", "load", "capacity", "load_index", "status")},
+        **{k: load[k].to_numpy() for k in ("sessions", "load", "capacity", "load_index", "status",
+                                           "model_versions")},
     })
     people = pd.DataFrame({
         "research_id": [consents[t.id] for t in therapists],

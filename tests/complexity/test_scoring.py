@@ -83,7 +83,7 @@ def test_high_therapist_impact_suggests_intervision():
     assert score_case(case).flags == ()
 
 
-def test_unrated_domain_is_left_out_not_counted_as_zero():
+def test_an_unrated_domain_is_estimated_from_the_case_not_counted_as_zero():
     case = uniform(2)
     for item in INSTRUMENT.domain("behaviour").item_ids:
         case[item] = None

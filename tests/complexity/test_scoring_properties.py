@@ -26,6 +26,8 @@ N_ITEMS = len(SCORED)
 DOMAIN_ITEMS = {d.id: d.item_ids for d in INSTRUMENT.domains}
 COLUMN = {item: SCORED.index(item) for item in SCORED}
 MANY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Tests that draw one case (or pair) per example run this many, so that they too see thousands.
+THOUSANDS = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SOME = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BANDS = ("uncomplicated", "mild", "moderate", "severe")
 PLAY = (np.nan, 0.0, 1.0, 2.0, 3.0)
@@ -144,7 +146,7 @@ def test_safety_and_meaning_never_change_the_score(data, draw):
     assert np.array_equal(consult, np.nan_to_num(extras[:, 0], nan=-1) >= 2)
 
 
-@MANY
+@THOUSANDS
 @given(st.data())
 def test_the_same_items_spread_over_more_domains_score_higher(data):
     """Items moved, each keeping its level, from one domain into domains that had
@@ -164,7 +166,7 @@ def test_the_same_items_spread_over_more_domains_score_higher(data):
     assert np.all(after > before)
 
 
-@MANY
+@THOUSANDS
 @given(st.data())
 def test_moving_an_item_to_a_less_loaded_domain_raises_the_base(data):
     """With the problems standing apart (interplay 0): an item moved, keeping its level,

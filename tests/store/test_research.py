@@ -55,6 +55,7 @@ def test_only_consented_pseudonymised_and_no_free_text(engine, demo):
     assert sorted(b for b, _, _ in stored if b is not None) == sorted(data.ratings["burden"].dropna().astype(int))
     assert data.ratings["burden"].notna().any()
     assert (data.ratings["complexity_low"] <= data.ratings["complexity_high"]).all()
+    assert set(data.weekly_load["model_versions"]) <= {"", "2.0.0"} and "2.0.0" in set(data.weekly_load["model_versions"])
     with session_scope(engine, readonly=True) as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.subject_type == "research_dataset")).one()
         assert event.action == "read" and f"{len(consenting)} consenting" in event.detail

@@ -10,9 +10,9 @@ they hold no SQL.
 """
 
 from .db import get_engine, make_engine, session_scope, upgrade
-from .errors import AccessDenied, CheckinExists, InvalidInput, NotFound, StoreError
+from .errors import AccessDenied, CheckinExists, InvalidInput, NotFound, Refused, StoreError
 
 __all__ = [
-    "AccessDenied", "CheckinExists", "InvalidInput", "NotFound", "StoreError", "get_engine",
+    "AccessDenied", "CheckinExists", "InvalidInput", "NotFound", "Refused", "StoreError", "get_engine",
     "make_engine", "session_scope", "upgrade",
 ]

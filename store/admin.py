@@ -2,7 +2,9 @@
 temporary password) and reading the audit log. No clinical or wellbeing content.
 
 Every function here is for the admin role only (anyone else is refused and audited);
-reading the audit log is itself logged (``read`` of ``audit_log``).
+reading the audit log is itself logged (``read`` of ``audit_log``). An admin acts on
+other accounts: deactivating their own account or giving it a temporary password is
+refused (:class:`store.Refused`), whatever page or script asks.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from .access import Acting, require_role
 from .accounts.manage import replace_password
 from .accounts.passwords import password_problems
 from .accounts.policy import TEMPORARY_PASSWORD_BYTES
-from .errors import NotFound
+from .errors import NotFound, Refused
 from .models import AUDIT_ACTIONS, AuditEvent, UserAccount, utcnow
 
 AUDIT_PAGE = 500
@@ -64,6 +66,8 @@ def set_user_active(session: Session, user: Acting, user_id: int, active: bool) 
     """An admin (de)activates an account; a deactivated account's sessions end at once."""
     acting, target = _admin_and_target(session, user, user_id, "set_user_active",
                                        "only an admin can (de)activate accounts")
+    if target.id == acting.id and not active:
+        raise Refused("refused.own_deactivation")
     target.active = bool(active)
     audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=user_id,
                  detail="account activated" if active else "account deactivated")
@@ -88,6 +92,8 @@ def issue_temporary_password(session: Session, user: Acting, user_id: int, *,
     now = now or utcnow()
     acting, target = _admin_and_target(session, user, user_id, "issue_temporary_password",
                                        "only an admin gives temporary passwords")
+    if target.id == acting.id:
+        raise Refused("refused.own_temporary_password")
     password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
     while password_problems(password, username=target.username):  # e.g. it begins with the username
         password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)

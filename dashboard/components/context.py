@@ -13,7 +13,7 @@ from typing import Iterator
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from store import AccessDenied, InvalidInput, NotFound, StoreError
+from store import AccessDenied, InvalidInput, NotFound, Refused, StoreError
 from store.db import session_scope
 from dashboard.i18n import current_language, t
 
@@ -43,5 +43,7 @@ def show_store_error(error: StoreError, *, what: str = "error.not_saved") -> Non
         st.error(t("error.not_found"))
     elif isinstance(error, InvalidInput):
         st.error(t(what) + "\n\n" + "\n".join(f"- {m}" for m in error.messages(current_language())))
+    elif isinstance(error, Refused):
+        st.error(error.message(current_language()))
     else:
         st.error(t("error.unexpected"))

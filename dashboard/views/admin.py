@@ -27,26 +27,21 @@ with st.form("account_action", enter_to_submit=False):
     action = st.radio(t("admin.action"), ["deactivate", "activate", "unlock", "temporary_password"], horizontal=True,
                       format_func=lambda a: t(f"admin.do_{a}"), key="admin_action")
     if st.form_submit_button(t("admin.apply"), key="admin_apply"):
-        if target == user.user_id and action == "deactivate":
-            st.error(t("admin.not_yourself"))
-        elif target == user.user_id and action == "temporary_password":
-            st.error(t("admin.own_password"))
-        else:
-            try:
-                with unit_of_work() as db:
-                    if action == "temporary_password":
-                        password = admin.issue_temporary_password(db, user, target, now=auth.clock())
-                    elif action == "unlock":
-                        admin.unlock(db, user, target)
-                    else:
-                        admin.set_user_active(db, user, target, action == "activate")
-                if action != "temporary_password":
-                    st.rerun()
-                # shown once, in this run only: it is not kept anywhere
-                st.success(t("admin.temporary_password", username=names[target]))
-                st.code(password, language=None)
-            except StoreError as error:
-                show_store_error(error)
+        try:  # the store refuses what an admin may not do (e.g. deactivate themself)
+            with unit_of_work() as db:
+                if action == "temporary_password":
+                    password = admin.issue_temporary_password(db, user, target, now=auth.clock())
+                elif action == "unlock":
+                    admin.unlock(db, user, target)
+                else:
+                    admin.set_user_active(db, user, target, action == "activate")
+            if action != "temporary_password":
+                st.rerun()
+            # shown once, in this run only: it is not kept anywhere
+            st.success(t("admin.temporary_password", username=names[target]))
+            st.code(password, language=None)
+        except StoreError as error:
+            show_store_error(error)
 
 st.subheader(t("admin.audit"))
 chosen = st.selectbox(t("admin.audit_action"), [None, *AUDIT_ACTIONS], key="audit_filter",

@@ -1,5 +1,6 @@
-"""Admin: accounts (activate, deactivate, unlock, give a temporary password) and the
-audit log. No clinical or wellbeing content is shown here."""
+"""Admin: accounts (new, activate, deactivate, unlock, give a temporary password), the
+teams and their supervisors, and the audit log. No clinical or wellbeing content is
+shown here; the store checks every rule (``store.admin``, ``store.practice``)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,23 @@ import streamlit as st
 from dashboard.components import auth
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.admin_tables import accounts_frame, audit_frame
+from dashboard.components.practice_forms import render_new_account, render_teams
 from dashboard.i18n import current_language, t
 from store import StoreError
-from store import admin
+from store import admin, practice
 from data_schema.fields import AUDIT_ACTIONS
 
 user = acting_user("admin")
+lang = current_language()
 st.title(t("admin.title"))
+notice = st.session_state.pop("admin.notice", None)
+if notice:
+    st.success(notice)
 
 st.subheader(t("admin.accounts"))
 with unit_of_work() as db:
     accounts = admin.accounts(db, user)
-st.dataframe(accounts_frame(accounts, current_language()), hide_index=True, key="accounts_table")
+st.dataframe(accounts_frame(accounts, lang), hide_index=True, key="accounts_table")
 
 names = dict(zip(accounts["user_id"], accounts["username"]))
 with st.form("account_action", enter_to_submit=False):
@@ -43,10 +49,19 @@ with st.form("account_action", enter_to_submit=False):
         except StoreError as error:
             show_store_error(error)
 
+st.subheader(t("admin.new_account"))
+st.caption(t("admin.new_account_help"))
+with unit_of_work() as db:
+    teams = practice.teams(db, user)
+render_new_account(user, lang, dict(zip(teams["team_id"], teams["name"])))
+
+st.subheader(t("admin.teams"))
+render_teams(user, lang, teams, accounts)
+
 st.subheader(t("admin.audit"))
 chosen = st.selectbox(t("admin.audit_action"), [None, *AUDIT_ACTIONS], key="audit_filter",
                       format_func=lambda a: t("admin.all_actions") if a is None else t(f"audit.{a}"))
 with unit_of_work() as db:
     log = admin.audit_log(db, user, action=chosen)
-st.dataframe(audit_frame(log, current_language()), hide_index=True, key="audit_table")
+st.dataframe(audit_frame(log, lang), hide_index=True, key="audit_table")
 st.caption(t("admin.audit_note", limit=admin.AUDIT_PAGE))

@@ -21,6 +21,7 @@ from complexity.load import session_weight
 
 from ..bulk import column_values
 from ..cases import latest_scores
+from ..practice import team_key
 from ..codes import new_case_code
 from ..models import (
     ACTION_COLUMNS,
@@ -37,10 +38,6 @@ from . import lookups
 from .lookups import ImportContext, case_period_checks, chunks, dates_of, int_values
 
 
-def _normal_team(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _prepare_therapists(ctx: ImportContext) -> Callable[[], int]:
     clean = ctx.clean
     usable = ctx.usable("username")
@@ -55,12 +52,12 @@ def _prepare_therapists(ctx: ImportContext) -> Callable[[], int]:
         session = ctx.session
         n = len(clean)
         team_ids: dict[str, int] = {
-            _normal_team(t.name): t.id for t in session.scalars(select(Team))
+            team_key(t.name): t.id for t in session.scalars(select(Team))
         }
         teams = clean["team"] if "team" in clean.columns else pd.Series([None] * n, dtype=object)
         wanted: dict[str, str] = {}
         for name in teams.dropna().tolist():
-            key = _normal_team(str(name))
+            key = team_key(str(name))
             if key and key not in team_ids:
                 wanted.setdefault(key, " ".join(str(name).split()))
         if wanted:
@@ -68,9 +65,9 @@ def _prepare_therapists(ctx: ImportContext) -> Callable[[], int]:
                 insert(Team).returning(Team.id, Team.name, sort_by_parameter_order=True),
                 [{"name": name} for name in wanted.values()],
             ).all()
-            team_ids.update({_normal_team(r.name): r.id for r in created})
+            team_ids.update({team_key(r.name): r.id for r in created})
             ctx.report.created_teams = tuple(wanted.values())
-        team_of = [None if pd.isna(t) or not _normal_team(str(t)) else team_ids[_normal_team(str(t))]
+        team_of = [None if pd.isna(t) or not team_key(str(t)) else team_ids[team_key(str(t))]
                    for t in teams.tolist()]
         started = dates_of(clean["started_on"]) if "started_on" in clean.columns else [None] * n
         therapist_rows = [

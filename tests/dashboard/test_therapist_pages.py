@@ -16,6 +16,7 @@ from dashboard.components.rating_form import NOT_RATED, SUBMIT_KEY as RATE_SUBMI
 from dashboard.i18n import read_catalog
 from store.db import session_scope
 from store.models import AuditEvent, Case, CaseRating, ResearchConsent, SelfcareGoal, ShareGrant, TherapySession
+from store.models import Therapist
 from store.models import UserAccount, WeeklyCheckin
 from store import privacy
 
@@ -287,6 +288,12 @@ def test_researcher_sees_nothing_below_five_then_pooled_data(logged_in, run, dem
         assert s.scalars(select(AuditEvent.detail).where(AuditEvent.subject_type == "research_dataset")).all()
 
 
+def table_with(at, column: str):
+    """The one table on the page with ``column`` (AppTest's tables carry no key)."""
+    (table,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return table
+
+
 def test_admin_deactivates_an_account_and_reads_the_audit_log(logged_in, run, demo_db):
     at = logged_in("admin")
     assert [t.value for t in at.title] == [NL["admin.title"]]
@@ -302,7 +309,7 @@ def test_admin_deactivates_an_account_and_reads_the_audit_log(logged_in, run, de
     run(at)
     with session_scope(demo_db.engine(), readonly=True) as s:
         assert not s.get(UserAccount, demo_db.user_ids["anna"]).active
-    log = at.dataframe[1].value
+    log = table_with(at, NL["admin.audit_col_detail"])
     assert list(log.columns) == [NL[f"admin.audit_col_{c}"] for c in
                                  ("at", "actor", "action", "subject_type", "subject_id", "detail")]
     actions = set(log[NL["admin.audit_col_action"]])
@@ -313,8 +320,52 @@ def test_admin_deactivates_an_account_and_reads_the_audit_log(logged_in, run, de
     assert never == "–"  # an account that never logged in shows a dash, not None
     at.sidebar.radio(key="language").set_value("en")
     run(at)
-    assert list(at.dataframe[1].value.columns)[:3] == [EN["admin.audit_col_at"], EN["admin.audit_col_actor"],
+    assert list(table_with(at, EN["admin.audit_col_detail"]).columns)[:3] == [EN["admin.audit_col_at"], EN["admin.audit_col_actor"],
                                                         EN["admin.audit_col_action"]]
+
+
+def test_admin_builds_a_team_with_a_supervisor_and_a_therapist_account(logged_in, run, demo_db):
+    at = logged_in("admin")
+    at.text_input(key="new_team_name").input("team  zuid")
+    at.button(key="new_team_submit").click()
+    run(at)
+    assert NL["admin.team_created"].format(name="team zuid") in texts(at.success)
+    at.text_input(key="new_team_name").input("Team Zuid")  # the same name in other letters
+    at.button(key="new_team_submit").click()
+    run(at)
+    assert "team zuid" in texts(at.error).lower() and NL["problem.team_exists"].split("{")[0] in texts(at.error)
+
+    assert list(table_with(at, NL["admin.teams_col_supervisors"])[NL["admin.teams_col_name"]]) == ["team zuid"]
+    team_id = at.selectbox(key="supervision_team").value  # the only team
+    at.selectbox(key="supervision_user").set_value(demo_db.user_ids["sanne"])
+    at.button(key="supervision_submit").click()
+    run(at)
+    assert NL["admin.supervision_done"] in texts(at.success), (texts(at.error), texts(at.warning))
+    assert table_with(at, NL["admin.teams_col_supervisors"])[NL["admin.teams_col_supervisors"]].tolist() == ["sanne"]
+
+    # A therapist account without a name: every problem at once, nothing stored.
+    at.text_input(key="new_account_username").input("Nina")
+    at.selectbox(key="new_account_role").set_value("therapist")
+    at.button(key="new_account_submit").click()
+    run(at)
+    assert "display_name" in texts(at.error) and count(demo_db, UserAccount) == 4
+    at.text_input(key="new_account_display_name").input("Nina")
+    at.selectbox(key="new_account_team").set_value(team_id)
+    at.number_input(key="new_account_sessions").set_value(18)
+    at.button(key="new_account_submit").click()
+    run(at)
+    assert NL["admin.account_created"].format(username="nina") in texts(at.success)
+    engine = demo_db.engine()
+    try:
+        with session_scope(engine, readonly=True) as s:
+            nina = s.scalar(select(UserAccount).where(UserAccount.username == "nina"))
+            therapist = s.get(Therapist, nina.therapist_id)
+            assert nina.password_hash is None and therapist.contracted_sessions == 18
+            assert therapist.team_id == team_id
+    finally:
+        engine.dispose()
+    assert table_with(at, NL["admin.teams_col_supervisors"])[NL["admin.teams_col_therapists"]].tolist() == [1]
+    assert not at.warning and not at.exception
 
 
 def test_a_failing_page_shows_a_plain_message_never_a_traceback(therapist, monkeypatch, run):

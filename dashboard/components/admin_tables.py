@@ -38,7 +38,8 @@ def audit_frame(log: pd.DataFrame, lang: str) -> pd.DataFrame:
         "action": [translate(lang, f"audit.{a}") for a in log["action"]],
         "subject_type": [translate(lang, f"subject.{s}") if s in SUBJECT_TYPES else (s or DASH)
                          for s in log["subject_type"]],
-        "subject_id": [s if s is not None else DASH for s in log["subject_id"]],
-        "detail": [d if d is not None else DASH for d in log["detail"]],
+        # pandas reads a text column with gaps as str with NaN: test for text, not for None
+        "subject_id": [s if isinstance(s, str) and s else DASH for s in log["subject_id"]],
+        "detail": [d if isinstance(d, str) and d else DASH for d in log["detail"]],
     })
     return shown.rename(columns={c: translate(lang, f"admin.audit_col_{c}") for c in shown.columns})

@@ -310,6 +310,8 @@ def test_admin_deactivates_an_account_and_reads_the_audit_log(logged_in, run, de
     with session_scope(demo_db.engine(), readonly=True) as s:
         assert not s.get(UserAccount, demo_db.user_ids["anna"]).active
     log = table_with(at, NL["admin.audit_col_detail"])
+    assert log.notna().all().all() and "None" not in log.to_numpy().ravel().tolist()  # gaps show a dash
+    assert "–" in log[NL["admin.audit_col_subject_id"]].tolist()  # reading the log has no subject id
     assert list(log.columns) == [NL[f"admin.audit_col_{c}"] for c in
                                  ("at", "actor", "action", "subject_type", "subject_id", "detail")]
     actions = set(log[NL["admin.audit_col_action"]])

@@ -13,6 +13,7 @@ from typing import Iterator
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from data_schema.labels import form_message
 from store import AccessDenied, InvalidInput, NotFound, Refused, StoreError
 from store.db import session_scope
 from dashboard.i18n import current_language, t
@@ -42,7 +43,8 @@ def show_store_error(error: StoreError, *, what: str = "error.not_saved") -> Non
     elif isinstance(error, NotFound):
         st.error(t("error.not_found"))
     elif isinstance(error, InvalidInput):
-        st.error(t(what) + "\n\n" + "\n".join(f"- {m}" for m in error.messages(current_language())))
+        lang = current_language()
+        st.error(t(what) + "\n\n" + "\n".join(f"- {form_message(p, lang)}" for p in error.problems))
     elif isinstance(error, Refused):
         st.error(error.message(current_language()))
     else:

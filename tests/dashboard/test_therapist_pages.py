@@ -350,7 +350,10 @@ def test_admin_builds_a_team_with_a_supervisor_and_a_therapist_account(logged_in
     at.selectbox(key="new_account_role").set_value("therapist")
     at.button(key="new_account_submit").click()
     run(at)
-    assert "display_name" in texts(at.error) and count(demo_db, UserAccount) == 4
+    # The form names the field by its label, as the user sees it, not by its column.
+    label = at.text_input(key="new_account_display_name").label
+    assert f"- {label}: " in texts(at.error) and "display_name" not in texts(at.error)
+    assert count(demo_db, UserAccount) == 4
     at.text_input(key="new_account_display_name").input("Nina")
     at.selectbox(key="new_account_team").set_value(team_id)
     at.number_input(key="new_account_sessions").set_value(18)

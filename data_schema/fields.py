@@ -36,6 +36,8 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "read", "create", "change", "delete", "export", "search",
     "login_success", "login_failure", "authz_denied",
 )
+# Whether the access an audit line records was allowed or refused (NEN 7513).
+AUDIT_OUTCOMES: tuple[str, ...] = ("allowed", "refused")
 # The one username rule: 3-64 characters, lower-case letters, digits and . _ @ -, starting
 # with a letter or a digit (an e-mail address can be a username).
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._@-]{2,63}$"
@@ -243,7 +245,7 @@ def action_fields(checkin: Checkin = CHECKIN) -> tuple[FieldSpec, ...]:
 
 
 __all__ = [
-    "ACTION_COLUMNS", "AUDIT_ACTIONS", "BURDEN_MAX", "CASE_CODE_ALPHABET", "CASE_CODE_LENGTH", "CASE_CODE_PATTERN", "CASE_ID",
+    "ACTION_COLUMNS", "AUDIT_ACTIONS", "AUDIT_OUTCOMES", "BURDEN_MAX", "CASE_CODE_ALPHABET", "CASE_CODE_LENGTH", "CASE_CODE_PATTERN", "CASE_ID",
     "EXPERIENCE", "FieldSpec", "GOAL_STATUSES", "LANGUAGES", "LOAD_FIELDS", "MAX_CONTRACTED_SESSIONS",
     "MAX_SESSION_MINUTES", "MIN_CONTRACTED_SESSIONS", "MIN_SESSION_MINUTES", "REFLECTION_MAX", "ROLES",
     "SELFCARE_ACTIONS", "USERNAME_PATTERN", "action_fields", "checkin_fields", "contribution_fields",

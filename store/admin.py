@@ -1,8 +1,8 @@
 """What an admin does: other people's accounts (list, activate, deactivate, unlock, a
-temporary password) and reading the audit log. No clinical or wellbeing content.
+temporary password); the audit log is read through ``store.audit_log``. No clinical or
+wellbeing content.
 
-Every function here is for the admin role only (anyone else is refused and audited);
-reading the audit log is itself logged (``read`` of ``audit_log``). An admin acts on
+Every function here is for the admin role only (anyone else is refused and audited). An admin acts on
 other accounts: deactivating their own account or giving it a temporary password is
 refused (:class:`store.Refused`), whatever page or script asks.
 """
@@ -22,9 +22,7 @@ from .accounts.manage import replace_password
 from .accounts.passwords import password_problems
 from .accounts.policy import TEMPORARY_PASSWORD_BYTES
 from .errors import NotFound, Refused
-from .models import AUDIT_ACTIONS, AuditEvent, UserAccount, utcnow
-
-AUDIT_PAGE = 500
+from .models import UserAccount, utcnow
 
 
 def _admin(session: Session, user: Acting, attempted: str, refusal: str = "for admins only",
@@ -103,27 +101,4 @@ def issue_temporary_password(session: Session, user: Acting, user_id: int, *,
     return password
 
 
-def audit_log(session: Session, user: Acting, *, action: str | None = None, since: dt.date | None = None,
-              limit: int = AUDIT_PAGE) -> pd.DataFrame:
-    """The newest audit events (``limit`` at most), optionally of one action and since a
-    day; with the actor's username where the account still exists (else None)."""
-    acting = _admin(session, user, "audit_log")
-    stmt = (select(AuditEvent, UserAccount.username).outerjoin(UserAccount, UserAccount.id == AuditEvent.actor_user_id)
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
-    if action is not None:
-        if action not in AUDIT_ACTIONS:
-            raise NotFound(f"no audit action {action!r}")
-        stmt = stmt.where(AuditEvent.action == action)
-    if since is not None:
-        stmt = stmt.where(AuditEvent.at >= dt.datetime.combine(since, dt.time(), tzinfo=dt.timezone.utc))
-    rows = session.execute(stmt).all()
-    audit.record(session, "read", actor=acting, subject_type="audit_log",
-                 detail=f"audit log ({action or 'all actions'}{f' since {since}' if since else ''})")
-    return pd.DataFrame({
-        "at": [e.at for e, _ in rows], "actor": [name for _, name in rows],
-        "action": [e.action for e, _ in rows], "subject_type": [e.subject_type for e, _ in rows],
-        "subject_id": [e.subject_id for e, _ in rows], "detail": [e.detail for e, _ in rows],
-    })
-
-
-__all__ = ["AUDIT_PAGE", "accounts", "audit_log", "issue_temporary_password", "set_user_active", "unlock"]
+__all__ = ["accounts", "issue_temporary_password", "set_user_active", "unlock"]

@@ -54,7 +54,7 @@ from complexity.instrument import MAX_LEVEL, MIN_LEVEL
 
 # The vocabularies and limits are defined once, in data_schema.fields.
 from data_schema.fields import (
-    AUDIT_ACTIONS, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_CONTRACTED_SESSIONS,
+    AUDIT_ACTIONS, AUDIT_OUTCOMES, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_CONTRACTED_SESSIONS,
     MAX_SESSION_MINUTES, MIN_CONTRACTED_SESSIONS, REFLECTION_MAX, ROLES, SELFCARE_ACTIONS, BURDEN_MAX,
 )
 
@@ -383,12 +383,18 @@ class ResearchConsent(Base):
 
 
 class AuditEvent(Base):
-    """One access-log line (NEN 7513): what happened, when, to which subject, by whom
-    and on whose behalf. Never holds clinical or wellbeing content."""
+    """One access-log line (NEN 7513): when, who (account and role), on whose behalf, on
+    which subject, what (action, detail), from where (client address, session) and with
+    which outcome. Never holds clinical or wellbeing content.
+
+    Append-only and chained (``store.audit``): ``seq`` numbers the lines in the order
+    they were chained, ``hash`` is a SHA-256 over the line and ``prev_hash`` (the hash
+    of line ``seq - 1``); a trigger refuses every UPDATE and DELETE (revision 0007)."""
 
     __tablename__ = "audit_event"
     __table_args__ = (
         Index(None, "subject_type", "subject_id"),
+        Index(None, "seq", unique=True),
         CheckConstraint(check_in("action", AUDIT_ACTIONS), name="action"),
     )
 
@@ -402,10 +408,28 @@ class AuditEvent(Base):
     subject_type: Mapped[str | None] = mapped_column(String(32))
     subject_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
+    actor_role: Mapped[str | None] = mapped_column(String(16))  # the role when it happened
+    outcome: Mapped[str | None] = mapped_column(String(8))  # AUDIT_OUTCOMES; None: before 0007
+    session_key: Mapped[str | None] = mapped_column(String(16))  # a digest of the session id
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChain(Base):
+    """The head of the audit chain (one row, id 1): the last line chained. Verifying
+    compares the chain's end with it, so lines cut off the end are found too."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 __all__ = [
-    "ACTION_COLUMNS", "AUDIT_ACTIONS", "AuditEvent", "BURDEN_MAX", "RatingRescore", "Base", "Case", "CaseRating", "EXPERIENCE",
+    "ACTION_COLUMNS", "AUDIT_ACTIONS", "AUDIT_OUTCOMES", "AuditChain", "AuditEvent", "BURDEN_MAX", "RatingRescore", "Base", "Case", "CaseRating", "EXPERIENCE",
     "GOAL_STATUSES", "LANGUAGES", "NAMING_CONVENTION", "ROLES", "ResearchConsent", "SELFCARE_ACTIONS",
     "SelfcareGoal", "ShareGrant", "SupervisorTeam", "Team", "Therapist", "TherapySession",
     "UTCDateTime", "UserAccount", "WeeklyCheckin", "utcnow",

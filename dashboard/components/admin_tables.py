@@ -31,15 +31,22 @@ def accounts_frame(accounts: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def audit_frame(log: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``store.admin.audit_log`` for display."""
+    """``store.audit_log.audit_page(...).lines`` for display (and its CSV)."""
+    def text(values) -> list[str]:
+        # pandas reads a text column with gaps as str with NaN: test for text, not for None
+        return [v if isinstance(v, str) and v else DASH for v in values]
+
     shown = pd.DataFrame({
         "at": [_when(a, seconds=True) for a in log["at"]],
-        "actor": [a if isinstance(a, str) else DASH for a in log["actor"]],
+        "actor": text(log["actor"]),
+        "actor_role": [translate(lang, f"role.{r}") if isinstance(r, str) else DASH for r in log["actor_role"]],
         "action": [translate(lang, f"audit.{a}") for a in log["action"]],
-        "subject_type": [translate(lang, f"subject.{s}") if s in SUBJECT_TYPES else (s or DASH)
+        "outcome": [translate(lang, f"outcome.{o}") if isinstance(o, str) else DASH for o in log["outcome"]],
+        "subject_type": [translate(lang, f"subject.{s}") if s in SUBJECT_TYPES else (s if isinstance(s, str) else DASH)
                          for s in log["subject_type"]],
-        # pandas reads a text column with gaps as str with NaN: test for text, not for None
-        "subject_id": [s if isinstance(s, str) and s else DASH for s in log["subject_id"]],
-        "detail": [d if isinstance(d, str) and d else DASH for d in log["detail"]],
+        "subject_id": text(log["subject_id"]),
+        "detail": text(log["detail"]),
+        "client_address": text(log["client_address"]),
+        "session_key": text(log["session_key"]),
     })
     return shown.rename(columns={c: translate(lang, f"admin.audit_col_{c}") for c in shown.columns})

@@ -26,7 +26,7 @@ from typing import Callable, Iterator
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.components.database import db_session
+from dashboard.components.database import SESSION_ID_KEY, db_session
 from dashboard.i18n import LANGUAGE_KEY, t
 from store.accounts import (
     SESSION_IDLE_TIMEOUT,
@@ -45,7 +45,6 @@ clock: Callable[[], dt.datetime] = utcnow  # tests: monkeypatch auth.clock
 
 
 USER_KEY = "auth.user_id"
-SESSION_ID_KEY = "auth.session_id"
 STARTED_KEY = "auth.started_at"  # login time: the 12-hour limit counts from here
 LAST_SEEN_KEY = "auth.last_seen"  # last request: the idle limit counts from here
 VALID_FROM_KEY = "auth.valid_from"  # a password change after this ends the session

@@ -15,15 +15,16 @@ from sqlalchemy.orm import Session
 
 from data_schema.labels import form_message
 from store import AccessDenied, InvalidInput, NotFound, Refused, StoreError
-from store.db import session_scope
 from dashboard.i18n import current_language, t
 
 
 @contextmanager
 def unit_of_work(*, readonly: bool = False) -> Iterator[Session]:
-    from dashboard.components.database import get_app_engine
+    """A unit of work whose audit lines say where the accesses come from
+    (``components.database.db_session``)."""
+    from dashboard.components.database import db_session
 
-    with session_scope(get_app_engine(), readonly=readonly) as session:
+    with db_session(readonly=readonly) as session:
         yield session
 
 

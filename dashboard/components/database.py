@@ -2,7 +2,10 @@
 
 The URL is ``DRAAGKRACHT_DATABASE_URL`` (or the default SQLite file, see ``store.db``);
 the schema is brought to the newest migration once, when the engine is first made.
-Pages call store functions inside ``with db_session() as session:``.
+Pages call store functions inside ``with db_session() as session:``; every such unit of
+work carries where its accesses come from (a digest of the login session's id and the
+client's address, see ``store.clients``) into the audit log, and the session's record of
+reads already logged, so that a rerun does not log the same read again.
 """
 
 from __future__ import annotations
@@ -14,7 +17,12 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from store.audit import AccessContext, access_context, session_key
+from store.clients import client_address
 from store.db import database_url, make_engine, session_scope, upgrade
+
+SESSION_ID_KEY = "auth.session_id"  # the login session's random id (drawn by components.auth)
+AUDIT_SEEN_KEY = "audit.seen"  # the reads this login session has logged
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,8 +40,24 @@ def engine() -> Engine:
 get_app_engine = engine  # the name the pages' context module uses
 
 
+def access() -> AccessContext:
+    """Where this request comes from, for the audit log."""
+    state = st.session_state
+    seen = state.get(AUDIT_SEEN_KEY)
+    if seen is None:
+        seen = state[AUDIT_SEEN_KEY] = set()
+    peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
+    return AccessContext(session_key=session_key(state.get(SESSION_ID_KEY)),
+                         client_address=client_address(_text(peer), _text(forwarded)), seen=seen)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None  # AppTest's context has no real connection
+
+
 @contextmanager
 def db_session(*, readonly: bool = False) -> Iterator[Session]:
-    """A unit of work on the dashboard's database (see ``store.db.session_scope``)."""
-    with session_scope(engine(), readonly=readonly) as session:
+    """A unit of work on the dashboard's database (see ``store.db.session_scope``),
+    its audit lines saying where the accesses come from."""
+    with access_context(access()), session_scope(engine(), readonly=readonly) as session:
         yield session

@@ -8,12 +8,12 @@ import streamlit as st
 
 from dashboard.components import auth
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from dashboard.components.admin_tables import accounts_frame, audit_frame
+from dashboard.components.admin_tables import accounts_frame
+from dashboard.components.audit_view import render_audit_log
 from dashboard.components.practice_forms import render_new_account, render_teams
 from dashboard.i18n import current_language, t
 from store import StoreError
 from store import admin, practice
-from data_schema.fields import AUDIT_ACTIONS
 
 user = acting_user("admin")
 lang = current_language()
@@ -59,9 +59,4 @@ st.subheader(t("admin.teams"))
 render_teams(user, lang, teams, accounts)
 
 st.subheader(t("admin.audit"))
-chosen = st.selectbox(t("admin.audit_action"), [None, *AUDIT_ACTIONS], key="audit_filter",
-                      format_func=lambda a: t("admin.all_actions") if a is None else t(f"audit.{a}"))
-with unit_of_work() as db:
-    log = admin.audit_log(db, user, action=chosen)
-st.dataframe(audit_frame(log, lang), hide_index=True, key="audit_table")
-st.caption(t("admin.audit_note", limit=admin.AUDIT_PAGE))
+render_audit_log(user, lang, accounts)

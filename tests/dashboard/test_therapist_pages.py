@@ -313,7 +313,10 @@ def test_admin_deactivates_an_account_and_reads_the_audit_log(logged_in, run, de
     assert log.notna().all().all() and "None" not in log.to_numpy().ravel().tolist()  # gaps show a dash
     assert "–" in log[NL["admin.audit_col_subject_id"]].tolist()  # reading the log has no subject id
     assert list(log.columns) == [NL[f"admin.audit_col_{c}"] for c in
-                                 ("at", "actor", "action", "subject_type", "subject_id", "detail")]
+                                 ("at", "actor", "actor_role", "action", "outcome", "subject_type", "subject_id",
+                                  "detail", "client_address", "session_key")]
+    refused = log[log[NL["admin.audit_col_action"]] == NL["audit.authz_denied"]]
+    assert set(refused[NL["admin.audit_col_outcome"]]) <= {NL["outcome.refused"]}
     actions = set(log[NL["admin.audit_col_action"]])
     assert {NL["audit.login_success"], NL["audit.change"]} <= actions and "login_success" not in actions
     assert NL["subject.user_account"] in set(log[NL["admin.audit_col_subject_type"]])
@@ -322,8 +325,44 @@ def test_admin_deactivates_an_account_and_reads_the_audit_log(logged_in, run, de
     assert never == "–"  # an account that never logged in shows a dash, not None
     at.sidebar.radio(key="language").set_value("en")
     run(at)
-    assert list(table_with(at, EN["admin.audit_col_detail"]).columns)[:3] == [EN["admin.audit_col_at"], EN["admin.audit_col_actor"],
-                                                        EN["admin.audit_col_action"]]
+    assert list(table_with(at, EN["admin.audit_col_detail"]).columns)[:4] == [
+        EN["admin.audit_col_at"], EN["admin.audit_col_actor"], EN["admin.audit_col_actor_role"], EN["admin.audit_col_action"]]
+
+
+def test_admin_filters_pages_and_exports_the_audit_log(logged_in, run, demo_db):
+    from store import audit
+    from store.audit_log import PAGE_SIZE
+
+    with session_scope(demo_db.engine()) as s:  # more lines than one page holds
+        for i in range(PAGE_SIZE + 30):
+            audit.record(s, "change", actor=demo_db.user_ids["beheer"], subject_type="team", subject_id=i)
+    at = logged_in("admin")
+    assert NL["admin.audit_pages"].split("{")[0] + "1 " in texts(at.caption)
+    assert len(table_with(at, NL["admin.audit_col_detail"])) == PAGE_SIZE
+    at.button(key="audit_older").click()
+    run(at)
+    assert NL["admin.audit_pages"].split("{")[0] + "2 " in texts(at.caption)
+    older = table_with(at, NL["admin.audit_col_detail"])
+    assert 30 <= len(older) < PAGE_SIZE
+
+    at.selectbox(key="audit_outcome").set_value("refused")
+    at.button(key="audit_show").click()
+    run(at)
+    shown = table_with(at, NL["admin.audit_col_detail"])
+    assert set(shown[NL["admin.audit_col_outcome"]]) <= {NL["outcome.refused"]}
+
+    at.selectbox(key="audit_outcome").set_value(None)
+    at.selectbox(key="audit_person").set_value(demo_db.user_ids["anna"])
+    at.button(key="audit_show").click()
+    run(at)
+    assert NL["admin.audit_pages"].split("{")[0] + "1 " in texts(at.caption)
+    at.button(key="audit_prepare_csv").click()
+    run(at)
+    assert at.get("download_button")  # the file is there to download
+    with session_scope(demo_db.engine(), readonly=True) as s:
+        exports = s.scalars(select(AuditEvent).where(AuditEvent.action == "export",
+                                                     AuditEvent.subject_type == "audit_log")).all()
+    assert len(exports) == 1 and f"person_id={demo_db.user_ids['anna']}" in exports[0].detail
 
 
 def test_admin_builds_a_team_with_a_supervisor_and_a_therapist_account(logged_in, run, demo_db):

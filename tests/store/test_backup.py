@@ -10,6 +10,10 @@ import sqlite3
 import threading
 
 import pytest
+from sqlalchemy.exc import DatabaseError
+
+from store import audit
+from store.audit import verify
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, func, select, text
 
@@ -74,8 +78,15 @@ def test_round_trip_restores_every_row(engine, filled, tmp_path):
 
     restore_database(engine, path, force=True)
     assert content(engine) == filled
+    with session_scope(engine, readonly=True) as s:  # the audit chain survives the round trip
+        assert verify(s).intact and verify(s).lines >= 1
     with session_scope(engine) as s:  # id sequences came back too: new rows still fit
         s.add(Team(name="Team Daarna"))
+        audit.record(s, "create", actor=None, subject_type="team", detail="after the restore")
+    with session_scope(engine, readonly=True) as s:  # ... and the chain goes on from its head
+        assert verify(s).intact
+    with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:  # the trigger came back
+        conn.exec_driver_sql("DELETE FROM audit_event")
 
 
 def test_backup_refuses_to_overwrite_a_file(engine, filled, tmp_path):

@@ -6,7 +6,7 @@ import importlib
 import sys
 import warnings
 
-BENCHMARKS = ("scoring", "import", "team_load", "dashboard")
+BENCHMARKS = ("scoring", "import", "team_load", "planner", "dashboard")
 
 
 def main(argv: list[str]) -> int:

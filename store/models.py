@@ -54,7 +54,7 @@ from complexity.instrument import MAX_LEVEL, MIN_LEVEL
 
 # The vocabularies and limits are defined once, in data_schema.fields.
 from data_schema.fields import (
-    AUDIT_ACTIONS, AUDIT_OUTCOMES, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_CONTRACTED_SESSIONS,
+    ALERT_KINDS, AUDIT_ACTIONS, AUDIT_OUTCOMES, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_CONTRACTED_SESSIONS,
     MAX_SESSION_MINUTES, MIN_CONTRACTED_SESSIONS, REFLECTION_MAX, ROLES, SELFCARE_ACTIONS, BURDEN_MAX,
 )
 
@@ -370,6 +370,27 @@ class ShareGrant(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class AlertReview(Base):
+    """A supervisor marked an alert as discussed (``store.alerts``). An alert is named by
+    its kind, the therapist, its subject (a case code for ``consult_now``, else empty) and
+    the week or day its cause began (``since``); no free text about the person."""
+
+    __tablename__ = "alert_review"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", ALERT_KINDS), name="kind"),
+        UniqueConstraint("kind", "therapist_id", "subject", "since"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapist.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(32), default="")
+    since: Mapped[dt.date] = mapped_column(Date)
+    discussed_on: Mapped[dt.date] = mapped_column(Date)
+    discussed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
 class ResearchConsent(Base):
     __tablename__ = "research_consent"
 
@@ -429,7 +450,7 @@ class AuditChain(Base):
 
 
 __all__ = [
-    "ACTION_COLUMNS", "AUDIT_ACTIONS", "AUDIT_OUTCOMES", "AuditChain", "AuditEvent", "BURDEN_MAX", "RatingRescore", "Base", "Case", "CaseRating", "EXPERIENCE",
+    "ACTION_COLUMNS", "ALERT_KINDS", "AUDIT_ACTIONS", "AUDIT_OUTCOMES", "AlertReview", "AuditChain", "AuditEvent", "BURDEN_MAX", "RatingRescore", "Base", "Case", "CaseRating", "EXPERIENCE",
     "GOAL_STATUSES", "LANGUAGES", "NAMING_CONVENTION", "ROLES", "ResearchConsent", "SELFCARE_ACTIONS",
     "SelfcareGoal", "ShareGrant", "SupervisorTeam", "Team", "Therapist", "TherapySession",
     "UTCDateTime", "UserAccount", "WeeklyCheckin", "utcnow",

@@ -26,6 +26,7 @@ from . import audit
 from .errors import InvalidInput
 from .models import Case, CaseRating, SelfcareGoal, ShareGrant, Therapist, TherapySession, UserAccount, WeeklyCheckin
 from .access import actor, own_therapist_id
+from .alerts import Alert, my_alerts
 from .load import load_frame, therapist_weekly_load, week_range
 from .selfcare import GoalRecord, goals_to_review
 from .cases import RANGE_ITEMS
@@ -46,6 +47,7 @@ class MyWeek:
     checkin_open: bool
     open_cases: int
     goals_to_review: list[GoalRecord] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)  # what their supervisors are alerted to
 
     @property
     def this_week(self) -> pd.Series:
@@ -135,6 +137,7 @@ def my_week(
         checkin_open=not checked_in,
         open_cases=int(open_cases or 0),
         goals_to_review=goals_to_review(session, acting, as_of=as_of),
+        alerts=my_alerts(session, acting, as_of=as_of, load=load, config=config),
     )
 
 

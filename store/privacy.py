@@ -30,6 +30,7 @@ from .models import (
     Case,
     ResearchConsent,
     ShareGrant,
+    SupervisorTeam,
     Therapist,
     UserAccount,
     utcnow,
@@ -62,11 +63,21 @@ class AccessRecord:
     what: str | None
 
 
+def _own_team_supervisors(session: Session, therapist_id: int):
+    """The active supervisor accounts of the therapist's own team (none without a team)."""
+    team_id = session.scalar(select(Therapist.team_id).where(Therapist.id == therapist_id))
+    return (select(UserAccount)
+            .join(SupervisorTeam, SupervisorTeam.user_id == UserAccount.id)
+            .where(SupervisorTeam.team_id == team_id, UserAccount.role == "supervisor",
+                   UserAccount.active.is_(True))
+            .order_by(UserAccount.username))
+
+
 def supervisors(session: Session, user: UserAccount) -> list[str]:
-    """Usernames of the supervisors a therapist can share a report with."""
-    own_therapist_id(session, actor(session, user), "list_supervisors")
-    return list(session.scalars(
-        select(UserAccount.username).where(UserAccount.role == "supervisor").order_by(UserAccount.username)))
+    """Usernames of the supervisors a therapist can share a report with: those of their
+    own team."""
+    tid = own_therapist_id(session, actor(session, user), "list_supervisors")
+    return [account.username for account in session.scalars(_own_team_supervisors(session, tid))]
 
 
 def grant_share(session: Session, user: UserAccount, supervisor: str, period_start: dt.date,
@@ -74,10 +85,9 @@ def grant_share(session: Session, user: UserAccount, supervisor: str, period_sta
     acting = actor(session, user)
     tid = own_therapist_id(session, acting, "grant_share")
     problems = []
-    target = session.scalar(select(UserAccount).where(UserAccount.username == supervisor,
-                                                      UserAccount.role == "supervisor"))
-    if target is None:
-        problems.append(Problem.make("unknown_supervisor", None, "supervisor", value=supervisor))
+    target = session.scalar(_own_team_supervisors(session, tid).where(UserAccount.username == supervisor))
+    if target is None:  # no such supervisor, or not one of the therapist's own team
+        problems.append(Problem.make("not_your_supervisor", None, "supervisor", value=supervisor))
     # Reports show whole ISO weeks, so a share covers whole weeks too: what the therapist
     # sees listed is exactly what the supervisor can open.
     period_start = monday_of(period_start)

@@ -2,7 +2,7 @@
 reports therapists chose to share with them.
 
 Caseload figures are work-organisation data (load index, sessions, complex-case counts,
-the load flags); wellbeing data (check-ins, the balance flag, goals) never appears here,
+the alerts of ``store.alerts``); wellbeing data (check-ins, the balance flag, goals) never appears here,
 only in a report a therapist shares for a period, which the supervisor opens through
 :func:`store.overview.period_report` (logged).
 """
@@ -16,13 +16,14 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complexity import DEFAULT_CONFIG, Flag, ModelConfig, therapist_flags
+from complexity import DEFAULT_CONFIG, ModelConfig
 from complexity.calendar import monday_of, today
-from complexity.flags import TEAM
+from complexity.config import BANDS
 
 from . import audit
 from .models import ShareGrant, SupervisorTeam, Team, Therapist, UserAccount
 from .access import actor
+from .alerts import Alert, last_complete_week, team_alerts
 from .load import team_caseload, team_weekly_load
 
 TEAM_WEEKS = 12
@@ -32,10 +33,12 @@ TEAM_WEEKS = 12
 class TeamOverview:
     team_id: int
     team_name: str
-    week_start: dt.date
+    week_start: dt.date  # the week in progress
+    last_complete: dt.date  # the last week that has ended
     load: pd.DataFrame  # team_weekly_load: one row per therapist per week
     caseload: pd.DataFrame  # team_caseload: open cases by band per therapist
-    flags: list[Flag]  # load flags (team audience) of the last complete week and this week
+    alerts: list[Alert]  # open first, then those marked as discussed
+    glance: pd.DataFrame  # one row per therapist, who needs attention first (team_glance)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class SharedReport:
     therapist: str  # display name
     period_start: dt.date
     period_end: dt.date
+    username: str | None = None  # the therapist's account, as their own report file names them
 
 
 def supervised_teams(session: Session, user: UserAccount) -> list[tuple[int, str]]:
@@ -59,18 +63,55 @@ def supervised_teams(session: Session, user: UserAccount) -> list[tuple[int, str
 def team_overview(session: Session, user: UserAccount, team_id: int, *, weeks: int = TEAM_WEEKS,
                   as_of: dt.date | None = None, config: ModelConfig = DEFAULT_CONFIG) -> TeamOverview:
     """The team's weekly load and caseload (each therapist's read is logged by the
-    store's load functions) with the flags a supervisor may see."""
+    store's load functions), its alerts and the table at a glance."""
     as_of = as_of or today()
     load = team_weekly_load(session, user, team_id, weeks, as_of=as_of, config=config)
     caseload = team_caseload(session, user, team_id)
-    current = monday_of(as_of)
-    flags: list[Flag] = []
-    for week in (current, current - dt.timedelta(weeks=1)):
-        seen = {(f.code, f.subject) for f in flags}
-        flags += [f for f in therapist_flags(load, None, config, as_of=week)
-                  if f.audience == TEAM and (f.code, f.subject) not in seen]
+    alerts = team_alerts(session, user, team_id, load=load, as_of=as_of, config=config)
     name = session.get(Team, team_id).name
-    return TeamOverview(team_id, name, current, load, caseload, flags)
+    current, last = monday_of(as_of), last_complete_week(as_of)
+    return TeamOverview(team_id, name, current, last, load, caseload, alerts,
+                        team_glance(load, caseload, current, last))
+
+
+ATTENTION = {"red": 0, "amber": 1}  # the rest after these
+TREND_WEEKS = 4  # the slope that orders therapists of the same status
+
+
+def team_glance(load: pd.DataFrame, caseload: pd.DataFrame, current: dt.date, last: dt.date) -> pd.DataFrame:
+    """One row per therapist: load index and status this week (in progress) and in the
+    last complete week, the complete weeks' load index as a trend, open and complex
+    cases and the band mix. Ordered by who needs attention first: red (this week or last)
+    before amber before the rest, then the steepest rise over the last ``TREND_WEEKS``
+    complete weeks, then by name."""
+    frame = load.assign(week_start=pd.to_datetime(load["week_start"]))
+    li = frame.pivot(index="therapist_id", columns="week_start", values="load_index").sort_index(axis=1)
+    status = frame.pivot(index="therapist_id", columns="week_start", values="status")
+    now, before = pd.Timestamp(current), pd.Timestamp(last)
+    complete = [w for w in li.columns if w <= before]
+    rows = []
+    for r in caseload.itertuples(index=False):
+        tid = r.therapist_id
+        known = tid in li.index
+        trend = [None if pd.isna(v) else round(float(v), 2) for v in li.loc[tid, complete]] if known else []
+        recent = [v for v in trend[-TREND_WEEKS:] if v is not None]
+        statuses = [status.at[tid, w] for w in (now, before) if known and w in status.columns]
+        rows.append({
+            "therapist_id": tid, "display_name": r.display_name,
+            "load_index_now": float(li.at[tid, now]) if known and now in li.columns else None,
+            "status_now": status.at[tid, now] if known and now in status.columns else None,
+            "load_index_last": float(li.at[tid, before]) if known and before in li.columns else None,
+            "status_last": status.at[tid, before] if known and before in status.columns else None,
+            "trend": trend,
+            "slope": (recent[-1] - recent[0]) / (len(recent) - 1) if len(recent) > 1 else 0.0,
+            "attention": min((ATTENTION.get(s, len(ATTENTION)) for s in statuses), default=len(ATTENTION)),
+            **{c: int(getattr(r, c)) for c in ("open_cases", "complex_cases", *BANDS, "incomplete", "unrated")},
+        })
+    glance = pd.DataFrame(rows)
+    if glance.empty:
+        return glance
+    glance = glance.sort_values(["attention", "slope", "display_name"], ascending=[True, False, True])
+    return glance.reset_index(drop=True)
 
 
 def shared_with_me(session: Session, user: UserAccount, *, on: dt.date | None = None) -> list[SharedReport]:
@@ -80,8 +121,9 @@ def shared_with_me(session: Session, user: UserAccount, *, on: dt.date | None = 
         audit.deny(session, acting, "shared reports are for supervisors", attempted="shared_with_me")
     rows = session.execute(
         select(ShareGrant.id, ShareGrant.therapist_id, Therapist.display_name, ShareGrant.period_start,
-               ShareGrant.period_end)
+               ShareGrant.period_end, UserAccount.username)
         .join(Therapist, Therapist.id == ShareGrant.therapist_id)
+        .outerjoin(UserAccount, UserAccount.therapist_id == Therapist.id)
         .where(ShareGrant.supervisor_user_id == acting.id, ShareGrant.revoked_at.is_(None))
         .order_by(ShareGrant.created_at.desc(), ShareGrant.id.desc())
     ).all()

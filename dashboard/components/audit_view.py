@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.components.admin_tables import audit_frame
 from dashboard.components.context import show_store_error, unit_of_work
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t, translate
 from data_schema.fields import AUDIT_ACTIONS, AUDIT_OUTCOMES
 from store import StoreError
 from store.audit_log import AuditFilter, audit_export, audit_page
@@ -29,19 +29,28 @@ def _apply(chosen: AuditFilter) -> None:
 
 
 def _filter_form(accounts: pd.DataFrame) -> None:
+    lang = current_language()
     names = dict(zip(accounts["user_id"], accounts["username"]))
     anyone = [None, *names]
     with st.form("audit_filter_form", enter_to_submit=False):
         left, right = st.columns(2)
         period = left.date_input(t("admin.audit_period"), value=(), format="DD-MM-YYYY", key="audit_period")
-        actor = right.selectbox(t("admin.audit_actor"), anyone, key="audit_actor",
-                                format_func=lambda u: t("admin.anyone") if u is None else names[u])
-        person = left.selectbox(t("admin.audit_person"), anyone, key="audit_person",
-                                format_func=lambda u: t("admin.anyone") if u is None else names[u])
+        # Format functions keep the language of the run that drew them.
+        def account(u, lang=lang):
+            return translate(lang, "admin.anyone") if u is None else names[u]
+
+        def action_word(a, lang=lang):
+            return translate(lang, "admin.all_actions") if a is None else translate(lang, f"audit.{a}")
+
+        def outcome_word(o, lang=lang):
+            return translate(lang, "admin.all_actions") if o is None else translate(lang, f"outcome.{o}")
+
+        actor = right.selectbox(t("admin.audit_actor"), anyone, key="audit_actor", format_func=account)
+        person = left.selectbox(t("admin.audit_person"), anyone, key="audit_person", format_func=account)
         action = right.selectbox(t("admin.audit_action"), [None, *AUDIT_ACTIONS], key="audit_filter",
-                                 format_func=lambda a: t("admin.all_actions") if a is None else t(f"audit.{a}"))
+                                 format_func=action_word)
         outcome = left.selectbox(t("admin.audit_outcome"), [None, *AUDIT_OUTCOMES], key="audit_outcome",
-                                 format_func=lambda o: t("admin.all_actions") if o is None else t(f"outcome.{o}"))
+                                 format_func=outcome_word)
         if st.form_submit_button(t("admin.audit_show"), key="audit_show"):
             days = [d for d in (period or ()) if isinstance(d, dt.date)]
             _apply(AuditFilter(since=days[0] if days else None, until=days[-1] if days else None,

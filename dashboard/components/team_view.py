@@ -1,6 +1,7 @@
-"""The supervisor's team view: a table of this week's figures per therapist and a
-load-index heatmap over the weeks (each cell shows its number, so colour is never the
-only carrier)."""
+"""The supervisor's team view: the team at a glance (who needs attention first; load
+index and status of the last complete week and of the week in progress, a 12-week trend,
+cases and band mix) and a load-index heatmap over the weeks (each cell shows its number,
+and each status a word and a shape, so colour is never the only carrier)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,45 @@ import plotly.graph_objects as go
 
 from dashboard.components.palette import BLUISH_GREEN, ORANGE, SKY_BLUE, VERMILLION
 from dashboard.i18n import format_number, translate
+from complexity.config import BANDS
 from store.team import TeamOverview
 
 
-def team_table(view: TeamOverview, lang: str) -> pd.DataFrame:
-    load = view.load.copy()
-    load["week_start"] = pd.to_datetime(load["week_start"])
-    last = load[load["week_start"] == load["week_start"].max()].set_index("therapist_id")
+STATUS_MARKS = {"red": "▲▲", "amber": "▲", "green": "●", "blue": "○"}  # a shape beside the word, never colour alone
+
+
+def _index_and_status(index, status, lang: str) -> str:
+    if index is None or pd.isna(index):
+        return "–"
+    return f"{format_number(float(index), lang, 2)} {STATUS_MARKS.get(status, '')} {translate(lang, f'status.{status}')}"
+
+
+def team_table(view: TeamOverview, lang: str) -> tuple[pd.DataFrame, dict]:
+    """The team at a glance (``view.glance``, who needs attention first) and its column
+    configuration (the trend as a small line per therapist)."""
+    from complexity.calendar import iso_week_label
+
+    now = translate(lang, "team.col_now", week=iso_week_label(view.week_start))
+    last = translate(lang, "team.col_last", week=iso_week_label(view.last_complete))
+    trend = translate(lang, "team.col_trend")
     rows = []
-    for r in view.caseload.itertuples(index=False):
-        now = last.loc[r.therapist_id] if r.therapist_id in last.index else None
-        index = None if now is None or pd.isna(now["load_index"]) else float(now["load_index"])
+    for r in view.glance.itertuples(index=False):
+        mix = " · ".join(f"{getattr(r, band)} {translate(lang, f'band.{band}').lower()}"
+                         for band in (*BANDS, "unrated") if getattr(r, band))
         rows.append({
             translate(lang, "team.col_therapist"): r.display_name,
-            translate(lang, "team.col_load_index"): "–" if index is None else format_number(index, lang, 2),
-            translate(lang, "team.col_status"): translate(lang, f"status.{now['status']}") if now is not None else "–",
-            translate(lang, "team.col_sessions"): 0 if now is None else int(now["sessions"]),
+            last: _index_and_status(r.load_index_last, r.status_last, lang),
+            now: _index_and_status(r.load_index_now, r.status_now, lang),
+            trend: list(r.trend),
             translate(lang, "team.col_open_cases"): int(r.open_cases),
             translate(lang, "team.col_complex_cases"): int(r.complex_cases),
+            translate(lang, "team.col_band_mix"): mix or "–",
         })
-    return pd.DataFrame(rows)
+    import streamlit as st
+
+    config = {trend: st.column_config.LineChartColumn(trend, y_min=0.0, y_max=1.5,
+                                                       help=translate(lang, "team.trend_help"))}
+    return pd.DataFrame(rows), config
 
 
 def team_heatmap(view: TeamOverview, lang: str) -> go.Figure:

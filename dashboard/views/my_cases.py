@@ -10,6 +10,7 @@ from dashboard.components.caseload import (
     caseload_table, models_caption, render_add_case, render_close, render_one_session, render_week_sessions,
 )
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
+from dashboard.components.intake_planner import render_intake_planner
 from dashboard.components.rating_form import NOT_RATED, burden_key, render_rating_form
 from dashboard.components.result import range_text, render_result
 from dashboard.i18n import current_language, format_number, t
@@ -40,6 +41,8 @@ if cases:
 else:
     st.info(t("cases.empty"))
 render_add_case(user, lang)
+with st.expander(t("planner.own_title")):
+    render_intake_planner(user)
 
 if open_codes:
     st.divider()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.alerts_view import render_my_alerts
 from dashboard.components.balance import balance_caption
 from dashboard.components.context import acting_user
 from dashboard.components.flags import render_week_flags
@@ -55,3 +56,4 @@ if week.flags:
     render_week_flags(week.flags, lang, week=week.week)
 else:
     st.markdown(f"{SEVERITY_ICONS['info']} {t('my_week.no_flags')}", unsafe_allow_html=True)
+render_my_alerts(week.alerts)

@@ -1,5 +1,6 @@
-"""Team (supervisors): the caseload load of each team supervised, its load flags, and
-the reports therapists chose to share. Never check-in content unless shared."""
+"""My teams (supervisors): each team at a glance (who needs attention first), the alerts
+to act on, the intake planner, the load heatmap, and the reports therapists chose to
+share. Never check-in content unless shared."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import streamlit as st
 
 from dashboard.components.balance import balance_caption, balance_figure, load_models_caption
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from dashboard.components.flags import flag_text, render_flag_cards, render_period_flags
-from dashboard.components.report import report_tables
+from dashboard.components.alerts_view import render_team_alerts
+from dashboard.components.flags import render_period_flags
+from dashboard.components.intake_planner import render_intake_planner
+from dashboard.components.report import report_html, report_tables
 from dashboard.components.team_view import team_heatmap, team_table
 from dashboard.i18n import current_language, t
 from store import StoreError
@@ -29,16 +32,17 @@ else:
     team_id = st.selectbox(t("team.select"), list(names), format_func=names.get, key="team_select")
     with unit_of_work() as db:
         view = team_overview(db, user, team_id)
-    st.dataframe(team_table(view, lang), hide_index=True, key="team_table")
+    st.subheader(t("team.glance_title"))
+    table, columns = team_table(view, lang)
+    st.dataframe(table, hide_index=True, key="team_table", column_config=columns)
+    st.caption(t("team.glance_help"))
+    st.subheader(t("team.alerts_title"))
+    render_team_alerts(user, view.alerts)
+    st.subheader(t("team.planner_title"))
+    render_intake_planner(user, team_id=team_id)
     st.subheader(t("team.heatmap_title"))
     st.plotly_chart(team_heatmap(view, lang), key="team_heatmap", config={"displayModeBar": False})
     st.caption(load_models_caption(view.load, lang))
-    st.subheader(t("team.flags_title"))
-    by_id = dict(zip(view.caseload["therapist_id"], view.caseload["display_name"]))
-    render_flag_cards([(flag_text(flag, lang), t("team.flag_for", therapist=by_id.get(flag.subject, "?"),
-                                                     week=flag.week)) for flag in view.flags])
-    if not view.flags:
-        st.markdown(t("team.no_flags"))
 
 st.subheader(t("team.shared_title"))
 if not shares:
@@ -63,3 +67,7 @@ else:
         tables = report_tables(report, lang)
         st.dataframe(tables.weeks, hide_index=True)
         render_period_flags(tables.flags, lang)
+        # The same HTML file the therapist downloads (the read above is the logged one).
+        st.download_button(t("team.shared_download"), report_html(report, lang, who=share.username or share.therapist),
+                           file_name=f"draagkracht-report-{share.period_start}-{share.period_end}.html",
+                           mime="text/html", key="shared_download")

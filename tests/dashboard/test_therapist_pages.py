@@ -162,7 +162,7 @@ def test_my_cases_add_rate_record_and_close(therapist, run, demo_db):
     at.button(key=f"close_submit_{code}").click()
     run(at)
     assert NL["cases.closed_notice"].format(code=code) in texts(at.success)
-    assert not at.selectbox  # no open case left to pick
+    assert not [box for box in at.selectbox if box.key == "my_cases.selected"]  # no open case left to pick
 
 
 def test_report_page_offers_the_html_download(therapist, run):
@@ -172,7 +172,22 @@ def test_report_page_offers_the_html_download(therapist, run):
     assert NL["report.no_flags"] in texts(at.markdown)
 
 
+def supervise_anna(demo_db) -> int:
+    """Team Oost: Anna in it, Sanne its supervisor (a report is shared only with a
+    supervisor of one's own team). Returns the team's id."""
+    from store.models import SupervisorTeam, Team, Therapist
+
+    with session_scope(demo_db.engine()) as s:
+        team = Team(name="Team Oost")
+        s.add(team)
+        s.flush()
+        s.query(Therapist).update({Therapist.team_id: team.id})
+        s.add(SupervisorTeam(user_id=demo_db.user_ids["sanne"], team_id=team.id))
+        return team.id
+
+
 def test_my_data_consent_share_and_erase(therapist, run, demo_db):
+    supervise_anna(demo_db)
     at = go(therapist, "my_data", run)
     assert NL["my_data.log_empty"] in texts(at.markdown)
     at.button(key="consent_toggle").click()
@@ -227,22 +242,14 @@ def test_pages_speak_english_when_chosen(therapist, run):
 
 
 def test_supervisor_team_page_shows_load_and_shared_reports_only(logged_in, run, demo_db):
-    from store.models import SupervisorTeam, Team, Therapist
-
-    engine = demo_db.engine()
-    try:
-        with session_scope(engine) as s:
-            team = Team(name="Team Oost")
-            s.add(team)
-            s.flush()
-            s.query(Therapist).update({Therapist.team_id: team.id})
-            s.add(SupervisorTeam(user_id=demo_db.user_ids["sanne"], team_id=team.id))
-    finally:
-        engine.dispose()
+    supervise_anna(demo_db)
     at = logged_in("supervisor")
     assert [t.value for t in at.title] == [EN["team.title"]]
     (table,) = at.dataframe
     assert table.value[EN["team.col_therapist"]].tolist() == ["Anna"]
+    reads = count(demo_db, AuditEvent)
+    run(at)  # a rerun reads the same again: no new audit lines
+    assert count(demo_db, AuditEvent) == reads
     assert EN["team.no_shared"] in texts(at.markdown)
     assert EN["my_week.capacity"] not in texts(at.markdown)  # no wellbeing figures
 
@@ -260,6 +267,7 @@ def test_supervisor_team_page_shows_load_and_shared_reports_only(logged_in, run,
     at.selectbox(key="shared_select").set_value(grant.id)
     run(at)
     assert at.get("plotly_chart") and len(at.dataframe) == 2  # the team table and the shared report's weeks
+    assert at.get("download_button")  # the same HTML file Anna downloads
     with session_scope(demo_db.engine(), readonly=True) as s:
         reads = s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "read")).all()
     assert any("shared report" in (d or "") for d in reads)

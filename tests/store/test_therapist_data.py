@@ -16,7 +16,7 @@ from store.checkins import save_checkin
 from store.load import team_weekly_load
 from store.db import session_scope
 from store.models import (
-    AuditEvent, Case, CaseRating, ResearchConsent, SelfcareGoal, ShareGrant, Therapist,
+    AuditEvent, Case, CaseRating, ResearchConsent, SelfcareGoal, ShareGrant, SupervisorTeam, Therapist,
     TherapySession, UserAccount, WeeklyCheckin,
 )
 
@@ -120,6 +120,28 @@ def test_share_and_revoke_with_a_named_supervisor(engine, people):
         privacy.grant_share(s, people.u1, "sanne", MONDAY, MONDAY - dt.timedelta(days=1))
     with pytest.raises(NotFound), session_scope(engine) as s:
         privacy.revoke_share(s, people.u2, share.id)
+
+
+def test_a_report_is_shared_only_with_a_supervisor_of_ones_own_team(engine, people):
+    with session_scope(engine) as s:  # a second supervisor, of team B only
+        other = UserAccount(username="otto", role="supervisor")
+        s.add(other)
+        s.flush()
+        s.add(SupervisorTeam(user_id=other.id, team_id=people.other_team_id))
+    with session_scope(engine) as s:
+        assert privacy.supervisors(s, people.u1) == ["sanne"] and privacy.supervisors(s, people.u3) == ["otto"]
+    with pytest.raises(InvalidInput) as err, session_scope(engine) as s:
+        privacy.grant_share(s, people.u1, "otto", MONDAY, MONDAY)
+    assert err.value.problems[0].code == "not_your_supervisor"
+    with session_scope(engine) as s:
+        privacy.grant_share(s, people.u3, "otto", MONDAY, MONDAY)
+    with session_scope(engine) as s:  # a deactivated supervisor is no longer offered, nor accepted
+        s.get(UserAccount, other.id).active = False
+    with session_scope(engine) as s:
+        assert privacy.supervisors(s, people.u3) == []
+    with pytest.raises(InvalidInput), session_scope(engine) as s:
+        privacy.grant_share(s, people.u3, "otto", MONDAY, MONDAY)
+    assert count(engine, ShareGrant) == 1
 
 
 def test_research_consent_give_and_withdraw(engine, people):
@@ -289,7 +311,9 @@ def test_a_share_covers_whole_weeks_and_exactly_those(engine, people):
                                therapist_id=people.t1.id)
     with pytest.raises(InvalidInput) as err, session_scope(engine) as s:
         privacy.grant_share(s, people.u1, "niemand", MONDAY, MONDAY)
-    assert err.value.messages("nl") == ["kolom supervisor: er is geen supervisor 'niemand'"]
+    assert err.value.messages("nl") == [
+        "kolom supervisor: 'niemand' is geen supervisor van je team; je kunt je rapport alleen delen met de "
+        "supervisors van je eigen team"]
 
 
 def test_a_case_cannot_close_before_its_last_rating(engine, people):

@@ -51,7 +51,7 @@ else:
     labels = {s.grant_id: t("team.shared_line", therapist=s.therapist, start=s.period_start.strftime("%d-%m-%Y"),
                             end=s.period_end.strftime("%d-%m-%Y")) for s in shares}
     chosen = st.selectbox(t("team.shared_select"), list(labels), format_func=labels.get, index=None,
-                          key="shared_select")
+                          placeholder=t("team.shared_placeholder"), key="shared_select")
     if chosen is not None:
         share = next(s for s in shares if s.grant_id == chosen)
         try:

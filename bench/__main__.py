@@ -6,7 +6,7 @@ import importlib
 import sys
 import warnings
 
-BENCHMARKS = ("scoring", "import", "team_load", "planner", "dashboard")
+BENCHMARKS = ("scoring", "import", "team_load", "planner", "my_teams", "dashboard")
 
 
 def main(argv: list[str]) -> int:

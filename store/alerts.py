@@ -82,19 +82,20 @@ def load_alerts(load: pd.DataFrame, as_of: dt.date, config: ModelConfig = DEFAUL
         return []
     lc, found = config.load, []
     weeks = list(li.columns)
-    for tid in li.index:
-        red = [status.at[tid, w] == "red" for w in weeks]
+    values_all = li.to_numpy(dtype=float)  # row per therapist, column per week (arrays: no per-cell lookups)
+    red_all = status.reindex(index=li.index, columns=li.columns).to_numpy() == "red"
+    k = lc.rising_weeks
+    for row, tid in enumerate(li.index):
+        red, values = red_all[row], values_all[row]
         if len(red) >= 2 and red[-1] and red[-2]:
             start = len(red) - 1
             while start > 0 and red[start - 1]:
                 start -= 1
             found.append(("red_two_weeks", int(tid), weeks[start].date(),
                           {"first_week": iso_week_label(weeks[start]), "last_week": iso_week_label(end),
-                           "load_index": round(float(li.at[tid, end]), 2)}))
-        values = li.loc[tid].to_numpy(dtype=float)
-        rises = [b > a for a, b in zip(values[:-1], values[1:])]  # NaN never rises
-        k = lc.rising_weeks
-        if len(rises) >= k and all(rises[-k:]) and values[-1] >= lc.rising_min_load_index:
+                           "load_index": round(float(values[-1]), 2)}))
+        rises = values[1:] > values[:-1]  # NaN never rises
+        if len(rises) >= k and rises[-k:].all() and values[-1] >= lc.rising_min_load_index:
             start = len(rises) - k
             while start > 0 and rises[start - 1]:
                 start -= 1

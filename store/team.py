@@ -86,26 +86,37 @@ def team_glance(load: pd.DataFrame, caseload: pd.DataFrame, current: dt.date, la
     complete weeks, then by name."""
     frame = load.assign(week_start=pd.to_datetime(load["week_start"]))
     li = frame.pivot(index="therapist_id", columns="week_start", values="load_index").sort_index(axis=1)
-    status = frame.pivot(index="therapist_id", columns="week_start", values="status")
-    now, before = pd.Timestamp(current), pd.Timestamp(last)
-    complete = [w for w in li.columns if w <= before]
+    status = frame.pivot(index="therapist_id", columns="week_start", values="status").reindex(
+        index=li.index, columns=li.columns)
+    weeks = list(li.columns)
+    now = weeks.index(pd.Timestamp(current)) if pd.Timestamp(current) in weeks else None
+    before = weeks.index(pd.Timestamp(last)) if pd.Timestamp(last) in weeks else None
+    complete = [i for i, w in enumerate(weeks) if w <= pd.Timestamp(last)]
+    values, statuses = li.to_numpy(dtype=float), status.to_numpy()  # arrays: no per-cell lookups
+    position = {tid: row for row, tid in enumerate(li.index)}
+    counts = caseload[["open_cases", "complex_cases", *BANDS, "incomplete", "unrated"]].to_numpy(dtype=int)
     rows = []
-    for r in caseload.itertuples(index=False):
-        tid = r.therapist_id
-        known = tid in li.index
-        trend = [None if pd.isna(v) else round(float(v), 2) for v in li.loc[tid, complete]] if known else []
+    for r, (tid, name) in enumerate(zip(caseload["therapist_id"], caseload["display_name"])):
+        row = position.get(tid)
+        trend = [] if row is None else [None if v != v else round(float(v), 2) for v in values[row, complete]]
         recent = [v for v in trend[-TREND_WEEKS:] if v is not None]
-        statuses = [status.at[tid, w] for w in (now, before) if known and w in status.columns]
+
+        def at(week):
+            if row is None or week is None:
+                return None, None
+            v = values[row, week]
+            return (None if v != v else float(v)), statuses[row, week]
+
+        (index_now, status_now), (index_last, status_last) = at(now), at(before)
         rows.append({
-            "therapist_id": tid, "display_name": r.display_name,
-            "load_index_now": float(li.at[tid, now]) if known and now in li.columns else None,
-            "status_now": status.at[tid, now] if known and now in status.columns else None,
-            "load_index_last": float(li.at[tid, before]) if known and before in li.columns else None,
-            "status_last": status.at[tid, before] if known and before in status.columns else None,
+            "therapist_id": tid, "display_name": name,
+            "load_index_now": index_now, "status_now": status_now,
+            "load_index_last": index_last, "status_last": status_last,
             "trend": trend,
             "slope": (recent[-1] - recent[0]) / (len(recent) - 1) if len(recent) > 1 else 0.0,
-            "attention": min((ATTENTION.get(s, len(ATTENTION)) for s in statuses), default=len(ATTENTION)),
-            **{c: int(getattr(r, c)) for c in ("open_cases", "complex_cases", *BANDS, "incomplete", "unrated")},
+            "attention": min((ATTENTION.get(s, len(ATTENTION)) for s in (status_now, status_last) if s is not None),
+                             default=len(ATTENTION)),
+            **dict(zip(("open_cases", "complex_cases", *BANDS, "incomplete", "unrated"), counts[r].tolist())),
         })
     glance = pd.DataFrame(rows)
     if glance.empty:

@@ -39,36 +39,43 @@ def alert_text(alert: Alert, audience: str) -> FlagText:
                     next_step=t(f"alert.{alert.kind}.next_step_{audience}", **params))
 
 
-def _key(alert: Alert) -> str:
-    kind, tid, subject, since = alert.key
-    return f"alert_{kind}_{tid}_{subject}_{since.isoformat()}"
+MARK_FORM = "alerts_mark_form"
+
+
+def _label(alert: Alert) -> str:
+    return t("alerts.choice", title=t(f"alert.{alert.kind}.title"), therapist=alert.therapist,
+             date=alert.since.strftime("%d-%m-%Y"))
 
 
 def render_team_alerts(user, alerts: Sequence[Alert]) -> None:
-    """Open alerts, each with a date and "mark as discussed"; the discussed ones below."""
+    """Open alerts as cards, one form to mark one of them as discussed on a date (one
+    form for any number of alerts keeps a big team's page light); the discussed ones
+    below."""
     open_alerts = [a for a in alerts if not a.discussed]
     if not open_alerts:
         st.markdown(t("alerts.none_open"))
-    for alert in open_alerts:
-        st.markdown(flag_html(alert_text(alert, "supervisor"), t("alerts.since", date=alert.since.strftime("%d-%m-%Y"))),
-                    unsafe_allow_html=True)
-        with st.form(_key(alert), enter_to_submit=False, border=False):
-            day, button = st.columns([2, 1], vertical_alignment="bottom")
-            on = day.date_input(t("alerts.discussed_on"), value=dt.date.today(), min_value=alert.since,
-                                max_value=dt.date.today(), format="DD-MM-YYYY", key=f"{_key(alert)}_on")
-            if button.form_submit_button(t("alerts.mark_discussed"), key=f"{_key(alert)}_mark"):
+    else:
+        st.markdown("".join(flag_html(alert_text(a, "supervisor"), t("alerts.since", date=a.since.strftime("%d-%m-%Y")))
+                            for a in open_alerts), unsafe_allow_html=True)
+        labels = {i: _label(a) for i, a in enumerate(open_alerts)}
+        with st.form(MARK_FORM, enter_to_submit=False):
+            which, day = st.columns([3, 1])
+            chosen = which.selectbox(t("alerts.which"), list(labels), format_func=labels.get, key="alerts_which")
+            on = day.date_input(t("alerts.discussed_on"), value=dt.date.today(), max_value=dt.date.today(),
+                                format="DD-MM-YYYY", key="alerts_on")
+            if st.form_submit_button(t("alerts.mark_discussed"), key="alerts_mark"):
                 try:
-                    with unit_of_work() as db:
-                        mark_discussed(db, user, alert.key, on)
+                    with unit_of_work() as db:  # the store checks the date (not before the cause began)
+                        mark_discussed(db, user, open_alerts[chosen].key, on)
                     st.rerun()
                 except StoreError as error:
                     show_store_error(error)
     discussed = [a for a in alerts if a.discussed]
     if discussed:
         with st.expander(t("alerts.discussed_title", count=len(discussed))):
-            for alert in discussed:
-                st.markdown(t("alerts.discussed_line", title=t(f"alert.{alert.kind}.title"), therapist=alert.therapist,
-                              date=alert.discussed_on.strftime("%d-%m-%Y"), by=alert.discussed_by or "–"))
+            st.markdown("\n".join(t("alerts.discussed_line", title=t(f"alert.{a.kind}.title"), therapist=a.therapist,
+                                     date=a.discussed_on.strftime("%d-%m-%Y"), by=a.discussed_by or "–")
+                                   for a in discussed))
 
 
 def render_my_alerts(alerts: Sequence[Alert]) -> None:

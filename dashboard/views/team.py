@@ -12,11 +12,11 @@ from dashboard.components.alerts_view import render_team_alerts
 from dashboard.components.flags import render_period_flags
 from dashboard.components.intake_planner import render_intake_planner
 from dashboard.components.report import report_html, report_tables
-from dashboard.components.team_view import team_heatmap, team_table
+from dashboard.components.team_cache import team_view
 from dashboard.i18n import current_language, t
 from store import StoreError
 from store.overview import period_report
-from store.team import shared_with_me, supervised_teams, team_overview
+from store.team import shared_with_me, supervised_teams
 
 lang = current_language()
 user = acting_user("supervisor")
@@ -30,18 +30,17 @@ if not teams:
 else:
     names = dict(teams)
     team_id = st.selectbox(t("team.select"), list(names), format_func=names.get, key="team_select")
-    with unit_of_work() as db:
-        view = team_overview(db, user, team_id)
+    cached = team_view(user, team_id, lang)  # the store's access rules apply when it is computed
+    view = cached.overview
     st.subheader(t("team.glance_title"))
-    table, columns = team_table(view, lang)
-    st.dataframe(table, hide_index=True, key="team_table", column_config=columns)
+    st.dataframe(cached.table, hide_index=True, key="team_table", column_config=cached.columns)
     st.caption(t("team.glance_help"))
     st.subheader(t("team.alerts_title"))
     render_team_alerts(user, view.alerts)
     st.subheader(t("team.planner_title"))
     render_intake_planner(user, team_id=team_id)
     st.subheader(t("team.heatmap_title"))
-    st.plotly_chart(team_heatmap(view, lang), key="team_heatmap", config={"displayModeBar": False})
+    st.plotly_chart(cached.heatmap, key="team_heatmap", config={"displayModeBar": False})
     st.caption(load_models_caption(view.load, lang))
 
 st.subheader(t("team.shared_title"))

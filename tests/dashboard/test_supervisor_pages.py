@@ -65,8 +65,12 @@ def test_an_alert_marked_as_discussed_leaves_the_list_and_the_therapist_sees_it(
     shown = texts(at.markdown)
     assert code in shown and html.escape(EN["alert.consult_now.title"]) in shown
     assert html.escape(EN["alert.consult_now.next_step_supervisor"].format(therapist="Anna", code=code)) in shown
-    (mark,) = [b for b in at.button if b.key and b.key.endswith("_mark")]
-    mark.click()
+    at.date_input(key="alerts_on").set_value(TODAY - dt.timedelta(days=7))  # before the rating: refused
+    at.button(key="alerts_mark").click()
+    run(at)
+    assert at.error and EN["alerts.none_open"] not in texts(at.markdown)
+    at.date_input(key="alerts_on").set_value(TODAY)
+    at.button(key="alerts_mark").click()
     run(at)
     assert EN["alerts.none_open"] in texts(at.markdown)
     with session_scope(demo_db.engine(), readonly=True) as s:

@@ -30,12 +30,12 @@ def test_the_supervisor_marks_an_alert_as_discussed_and_plans_an_intake(demo_pag
     shoot(page, artifacts_dir, 21, "my-teams")
 
     # -- an alert, marked as discussed -----------------------------------------------------------
-    marks = page.get_by_role("button", name=NL["alerts.mark_discussed"], exact=True)
-    expect(marks.first).to_be_visible()  # the demo's drifting therapist runs red
-    before = marks.count()
-    marks.first.click()
+    cards = page.locator(".dk-flag")
+    expect(cards.first).to_be_visible()  # the demo's drifting therapist's load rises
+    before = cards.count()
+    page.get_by_role("button", name=NL["alerts.mark_discussed"], exact=True).click()  # the first, today
     wait_for_app(page)
-    expect(marks).to_have_count(before - 1)
+    expect(cards).to_have_count(before - 1)
     expect(page.get_by_text(NL["alerts.discussed_title"].format(count=1), exact=True)).to_be_visible()
     expect_clean(page)
 

@@ -127,7 +127,8 @@ def consult_cases(session: Session, therapist_ids: Iterable[int],
 
 def _assemble(session: Session, names: Mapping[int, str], load: pd.DataFrame, as_of: dt.date,
               config: ModelConfig) -> list[Alert]:
-    found = [(kind, tid, "", since, params) for kind, tid, since, params in load_alerts(load, as_of, config)]
+    found = [(kind, tid, "", since, params) for kind, tid, since, params in load_alerts(load, as_of, config)
+             if tid in names]  # about the team's therapists now (one who moved on is the new team's)
     found += [("consult_now", tid, code, rated_on, {"code": code, "rated_on": rated_on.isoformat()})
               for tid, code, rated_on in consult_cases(session, names, config)]
     reviews = {}

@@ -27,6 +27,7 @@ from data_schema.problems import Problem
 from . import audit
 from .access import actor, supervised_team_ids
 from .errors import InvalidInput
+from .membership import SINCE_ALWAYS, team_weeks
 from .models import Case, CaseRating, Therapist, TherapySession, UserAccount
 from .sql import week_start as sql_week_start
 
@@ -175,13 +176,23 @@ def team_weekly_load(
 ) -> pd.DataFrame:
     """Weekly load of every active therapist of a team (one SQL aggregation for the
     team), for its supervisors; columns as :func:`therapist_weekly_load` plus
-    ``display_name``. Each therapist's figures read are logged (audit ``read``)."""
-    acting, therapists = _team_therapists(session, user, team_id, "team_weekly_load")
+    ``display_name``. A therapist who moved counts only in the weeks they belonged to
+    the team (``store.membership``). Each therapist's figures read are logged (audit
+    ``read``)."""
+    acting, _current = _team_therapists(session, user, team_id, "team_weekly_load")
     mondays = week_range(weeks, as_of)
+    periods = team_weeks(session, team_id)  # who belonged to the team in which weeks
+    therapists = list(session.scalars(select(Therapist).where(Therapist.id.in_(list(periods)))
+                                      .order_by(Therapist.id))) if periods else []
     ids = [t.id for t in therapists]
     frame = load_frame(
         session, therapists, TherapySession.therapist_id.in_(ids), mondays, config,
     ) if ids else pd.DataFrame({c: [] for c in LOAD_COLUMNS})
+    if any(p != [(SINCE_ALWAYS, None)] for p in periods.values()):  # someone moved: their weeks elsewhere go
+        week = pd.to_datetime(frame["week_start"]).dt.date
+        member = [any(start <= w and (end is None or w < end) for start, end in periods[tid])
+                  for tid, w in zip(frame["therapist_id"], week)]
+        frame = frame[member].reset_index(drop=True)
     for tid in ids:
         audit.record(session, "read", actor=acting, subject_type="therapist", subject_id=tid,
                      detail=f"{_weeks_detail(mondays)} (team {team_id})")

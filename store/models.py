@@ -66,8 +66,23 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    archived_on: Mapped[dt.date | None] = mapped_column(Date)  # no longer offered; its history stays
 
     therapists: Mapped[list["Therapist"]] = relationship(back_populates="team")
+
+
+class TeamMembership(Base):
+    """Which team a therapist belonged to from which Monday on (``store.membership``):
+    a team's weekly load counts a therapist only in the weeks they belonged to it. A
+    therapist without rows has always been in ``therapist.team_id``."""
+
+    __tablename__ = "team_membership"
+    __table_args__ = (UniqueConstraint("therapist_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapist.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
 
 
 class Therapist(Base):
@@ -452,6 +467,6 @@ class AuditChain(Base):
 __all__ = [
     "ACTION_COLUMNS", "ALERT_KINDS", "AUDIT_ACTIONS", "AUDIT_OUTCOMES", "AlertReview", "AuditChain", "AuditEvent", "BURDEN_MAX", "RatingRescore", "Base", "Case", "CaseRating", "EXPERIENCE",
     "GOAL_STATUSES", "LANGUAGES", "NAMING_CONVENTION", "ROLES", "ResearchConsent", "SELFCARE_ACTIONS",
-    "SelfcareGoal", "ShareGrant", "SupervisorTeam", "Team", "Therapist", "TherapySession",
+    "SelfcareGoal", "ShareGrant", "SupervisorTeam", "Team", "TeamMembership", "Therapist", "TherapySession",
     "UTCDateTime", "UserAccount", "WeeklyCheckin", "utcnow",
 ]

@@ -57,7 +57,7 @@ def supervised_teams(session: Session, user: UserAccount) -> list[tuple[int, str
         audit.deny(session, acting, "teams are for supervisors", attempted="supervised_teams")
     return [tuple(r) for r in session.execute(
         select(Team.id, Team.name).join(SupervisorTeam, SupervisorTeam.team_id == Team.id)
-        .where(SupervisorTeam.user_id == acting.id).order_by(Team.name)).all()]
+        .where(SupervisorTeam.user_id == acting.id, Team.archived_on.is_(None)).order_by(Team.name)).all()]
 
 
 def team_overview(session: Session, user: UserAccount, team_id: int, *, weeks: int = TEAM_WEEKS,

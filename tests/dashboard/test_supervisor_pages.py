@@ -113,3 +113,31 @@ def test_a_therapist_plans_their_own_intake_on_my_cases(logged_in, run, demo_db)
     summary = next(d.value for d in at.dataframe if NL["planner.col_room"] in d.value.columns)
     assert summary[NL["team.col_therapist"]].tolist() == ["Anna"]
     assert summary[NL["planner.col_room"]].iloc[0] == NL["planner.room_yes"]  # no sessions yet: room
+
+
+def test_the_admin_moves_a_therapist_and_archives_the_empty_team(logged_in, run, demo_db):
+    old_team = team_with_anna(demo_db)
+    with session_scope(demo_db.engine()) as s:
+        new_team = Team(name="Team West")
+        s.add(new_team)
+        s.flush()
+        new_id = new_team.id
+    at = logged_in("admin")
+    at.selectbox(key="archive_which").set_value(old_team)
+    at.button(key="archive_submit").click()
+    run(at)
+    assert "Team Oost" in texts(at.error)  # Anna is still in it
+    monday = monday_of(TODAY)
+    at.selectbox(key="move_to").set_value(new_id)
+    at.date_input(key="move_from").set_value(monday - dt.timedelta(weeks=2))
+    at.button(key="move_submit").click()
+    run(at)
+    assert NL["admin.moved"].format(therapist="Anna", team="Team West",
+                                    week=(monday - dt.timedelta(weeks=2)).strftime("%d-%m-%Y")) in texts(at.success)
+    at.selectbox(key="archive_which").set_value(old_team)
+    at.button(key="archive_submit").click()
+    run(at)
+    assert NL["admin.archived"].format(team="Team Oost") in texts(at.success)
+    assert NL["admin.archived_list"].format(teams="Team Oost") in texts(at.caption)
+    with session_scope(demo_db.engine(), readonly=True) as s:
+        assert s.scalars(select(Therapist.team_id).where(Therapist.display_name == "Anna")).one() == new_id

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("store.cli.backup", "replace the database with a backup (checks it first)"),
     "export": ("store.cli.export", "export the tables you may see as CSV, Parquet and Excel with a codebook"),
     "rescore": ("store.cli.rescore", "score every stored rating again under the current model (keeps the old scores)"),
+    "purge": ("store.cli.purge", "remove what the retention settings say has expired (one transaction, logged)"),
     "audit": ("store.cli.audit", "verify the audit log's hash chain (names the first line changed or removed)"),
     "import": ("store.cli.importing", "import a CSV or XLSX file of one kind: every row is stored, or none"),
 }

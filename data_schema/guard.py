@@ -6,11 +6,19 @@ e-mail address, a phone number or a date written next to one makes the record
 identifiable again, so the text is refused with a message saying what was found (always
 masked, e.g. ``12*****82``) and why. What counts:
 
-- **BSN**: nine digits, written together or grouped 3-3-3 / 4-2-3 with one kind of
-  separator (``123456782``, ``123.456.782``, ``1234 56 782``), that pass the Dutch
-  11-check (9*d1 + 8*d2 + ... + 2*d8 - 1*d9 divisible by 11, not all zeros). Nine digits
-  that fail the check are not a BSN and pass.
-- **E-mail address**: ``name@domain.tld``.
+- **BSN**: nine digits, written together or with a single space, dot or dash between any
+  of them (``123456782``, ``123.456.782``, ``1234 56 782``, ``1 2 3 4 5 6 7 8 2``), that
+  pass the Dutch 11-check (9*d1 + 8*d2 + ... + 2*d8 - 1*d9 divisible by 11, not all
+  zeros). Nine digits that fail the check are not a BSN and pass.
+- **E-mail address**: ``name@domain.tld``, also written around a filter as
+  ``jan [at] example [dot] nl``, ``jan(at)example(dot)nl`` or with ``apenstaartje`` /
+  ``punt`` in brackets.
+- **Street address**: a Dutch street name (ending in ``straat``, ``weg``, ``laan``,
+  ``plein``, ``gracht``, ``kade``, ``singel``, ``dijk`` and the like) followed by a house
+  number (``Kerkstraat 12``, ``Van Goghlaan 3b``, ``Oude Gracht 110-2``), or an English
+  one (``12 Baker Street``).
+- **Dutch postcode**: four digits (not starting with 0) and two capital letters
+  (``3511 AB``, ``3511AB``); lower-case letters pass (``1000 mg`` is a dose).
 - **Dutch phone number**: ten digits starting with 0, or +31 / 0031 and nine digits,
   with single spaces, dots or dashes anywhere and an optional ``(0)`` after the country
   code: ``06-12345678``, ``020-1234567``, ``+31 6 1234 5678``, ``0031 20 123 4567``.
@@ -40,7 +48,7 @@ from complexity.calendar import today as practice_today
 from .i18n import Joined, Text
 from .problems import Problem, render
 
-KINDS: tuple[str, ...] = ("bsn", "email", "phone", "date_of_birth")
+KINDS: tuple[str, ...] = ("bsn", "email", "phone", "date_of_birth", "address", "postcode")
 
 
 
@@ -90,14 +98,36 @@ def is_valid_bsn(digits: str) -> bool:
 # Overlapping candidates (a lookahead match consumes nothing), so a number next to
 # another cannot hide a BSN.
 _SEP = r"[. \u00a0-]"
-_BSN = re.compile(
-    rf"(?<![0-9])(?=([0-9]{{9}}|[0-9]{{3}}({_SEP})[0-9]{{3}}\2[0-9]{{3}}"
-    rf"|[0-9]{{4}}({_SEP})[0-9]{{2}}\3[0-9]{{3}})(?![0-9]))"
-)
+_BSN = re.compile(rf"(?<![0-9])(?=([0-9](?:{_SEP}?[0-9]){{8}})(?![0-9]))")
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
     r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
+# "jan [at] example [dot] nl", "jan(at)example(punt)nl": an address written around a filter.
+_AT = r"\s*[\[({<]\s*(?:at|apenstaartje|@)\s*[\])}>]\s*"
+_DOT = r"(?:\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*|\.)"
+_EMAIL_SPELLED = re.compile(
+    rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{{1,64}}{_AT}[A-Za-z0-9-]{{1,63}}(?:{_DOT}[A-Za-z0-9-]{{1,63}})*"
+    rf"{_DOT}[A-Za-z]{{2,24}}(?![A-Za-z0-9-])",
+    re.IGNORECASE,
+)
+# Street names: the ending glued to a name ("Kerkstraat", "Goghlaan"), or a capitalised
+# word before a capitalised ending ("Oude Gracht"); a bare "de weg 2 keer" is prose, and
+# "onderweg", "halfweg" and "overweg" are words, not streets.
+_STREET_ENDINGS = ("straat", "(?<!onder)(?<!half)(?<!over)weg", "laan", "plein", "gracht", "kade", "singel", "dijk",
+                   "steeg", "dreef", "plantsoen", "boulevard", "burgwal")
+_HOUSE_NUMBER = r"[1-9][0-9]{0,4}(?:\s?[A-Za-z](?![A-Za-z])|-[0-9]{1,3}|\s?(?:hs|bis|I{1,3})(?![A-Za-z]))?(?![0-9])"
+_ADDRESS = re.compile(
+    rf"(?<![A-Za-z])[A-Za-z\u00c0-\u024f'-]{{2,}}(?:{'|'.join(_STREET_ENDINGS)})\s+{_HOUSE_NUMBER}",
+    re.IGNORECASE,
+)
+_ADDRESS_CAPITALISED = re.compile(
+    r"(?<![A-Za-z])[A-Z][a-z\u00e0-\u00ff]+\s+(?:Straat|Weg|Laan|Plein|Gracht|Kade|Singel|Dijk|Steeg|Dreef|Boulevard)"
+    rf"\s+{_HOUSE_NUMBER}"
+    r"|(?<![0-9])[1-9][0-9]{0,4}[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|Road|Avenue|Lane|Drive|Square)\b"
+)
+_POSTCODE = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{3}\s?(?!SA|SD|SS)[A-Z]{2}(?![A-Za-z0-9])")
+
 # Phone numbers are also written 06/12345678 or 06 - 12345678.
 _PSEP = r"(?:[ \u00a0]?[-/.][ \u00a0]?|[ \u00a0])"
 _PHONE = re.compile(
@@ -176,8 +206,10 @@ def _phone_digits_ok(match: str) -> bool:
 
 
 def might_contain_identifier(text: str) -> bool:
-    """Cheap pre-check: every identifier has an '@' or at least four digits."""
-    return "@" in text or sum(c in "0123456789" for c in text) >= 4
+    """Cheap pre-check: every identifier has an '@', a spelled-out one ("at",
+    "apenstaartje") or a digit."""
+    lowered = text.lower()
+    return "@" in text or any(c in "0123456789" for c in text) or "at" in lowered or "apenstaart" in lowered
 
 
 def find_identifiers(text: str) -> list[Finding]:
@@ -194,8 +226,14 @@ def find_identifiers(text: str) -> list[Finding]:
         if is_valid_bsn(digits):
             span = (m.start(1), m.end(1))
             found.append(Finding("bsn", mask(m.group(1)), span))
-    for m in _EMAIL.finditer(text):
-        found.append(Finding("email", mask(m.group()), m.span()))
+    for pattern in (_EMAIL, _EMAIL_SPELLED):
+        for m in pattern.finditer(text):
+            found.append(Finding("email", mask(m.group()), m.span()))
+    for pattern in (_ADDRESS, _ADDRESS_CAPITALISED):
+        for m in pattern.finditer(text):
+            found.append(Finding("address", mask(m.group()), m.span()))
+    for m in _POSTCODE.finditer(text):
+        found.append(Finding("postcode", mask(m.group()), m.span()))
     for m in _PHONE.finditer(text):
         if _phone_digits_ok(m.group()):
             found.append(Finding("phone", mask(m.group()), m.span()))

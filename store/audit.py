@@ -55,11 +55,15 @@ _SEEN = "audit.seen"  # session.info: (set, key) to remember once committed
 class AccessContext:
     """Where the accesses of this request come from: a digest of the session id (never
     the id itself) and the client's address. ``seen`` holds the reads already logged in
-    this session; the caller keeps it for the session's lifetime."""
+    this session; the caller keeps it for the session's lifetime.
+    ``earlier_session_keys``: the digests of the login sessions this same browser tab
+    had before (a logout, then a new login in the same tab); a login checks them
+    (``store.accounts.login``: a temporary password is not for the admin's own tab)."""
 
     session_key: str | None = None
     client_address: str | None = None
     seen: set[tuple] = field(default_factory=set)
+    earlier_session_keys: frozenset[str] = frozenset()
 
 
 _CONTEXT: ContextVar[AccessContext | None] = ContextVar("draagkracht_access_context", default=None)

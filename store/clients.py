@@ -6,6 +6,11 @@ trusts (``DRAAGKRACHT_TRUSTED_PROXIES``: addresses or networks, comma-separated,
 ``127.0.0.1, 10.0.0.0/8``; default none), and only as far as the chain of trusted proxies
 goes: reading from the right, the first address that is not a trusted proxy is the
 client (anything left of it could be written by the client itself).
+
+Which device: :func:`describe_device` makes a short browser and system name ("Firefox,
+Windows") from the browser's ``User-Agent`` header, for the login lines an account's
+owner reads (``store.accounts.history``). Only names from a fixed list are returned,
+never the header's own text.
 """
 
 from __future__ import annotations
@@ -60,4 +65,22 @@ def client_address(peer: str | None, forwarded_for: str | None,
     return address[:64]
 
 
-__all__ = ["TRUSTED_PROXIES_VARIABLE", "client_address", "trusted_proxies"]
+# (marker in the User-Agent, name), first match wins: Edge and Opera say "Chrome" too,
+# Chrome says "Safari" too, Android says "Linux" too.
+BROWSERS = (("Edg", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"), ("Firefox/", "Firefox"),
+            ("FxiOS", "Firefox"), ("CriOS", "Chrome"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"),
+           ("CrOS", "ChromeOS"), ("Macintosh", "macOS"), ("Linux", "Linux"))
+
+
+def describe_device(user_agent: str | None) -> str | None:
+    """"Browser, system" (either may be missing) from a ``User-Agent`` header; None when
+    neither is recognised."""
+    if not isinstance(user_agent, str) or not user_agent:
+        return None
+    browser = next((name for marker, name in BROWSERS if marker in user_agent), None)
+    system = next((name for marker, name in SYSTEMS if marker in user_agent), None)
+    return ", ".join(part for part in (browser, system) if part) or None
+
+
+__all__ = ["TRUSTED_PROXIES_VARIABLE", "client_address", "describe_device", "trusted_proxies"]

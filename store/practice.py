@@ -139,6 +139,25 @@ def remove_supervisor(session: Session, user: Acting, supervisor_user_id: int, t
     return True
 
 
+def therapist_fields(session: Session, *, display_name: str | None, team_id: int | None, experience: str | None,
+                     contracted_sessions: int | None, started_on: dt.date | None = None,
+                     ) -> tuple[records.Therapist | None, list[Problem]]:
+    """A therapist's fields as an admin enters them (a new account, an edit, a role
+    change to therapist), checked by data_schema's ``Therapist`` record and against the
+    stored teams: the record, or None and every problem (each naming its field)."""
+    problems: list[Problem] = []
+    therapist = None
+    try:
+        therapist = validated(records.Therapist, {
+            "username": "x" * 3, "display_name": display_name, "team": None, "experience": experience,
+            "contracted_sessions": contracted_sessions, "started_on": started_on})
+    except InvalidInput as exc:
+        problems += [p for p in exc.problems if p.column != "username"]
+    if team_id is not None and session.get(Team, team_id) is None:
+        problems.append(Problem.make("unknown_team", None, "team_id", value=team_id))
+    return (None if problems else therapist), problems
+
+
 def create_account(
     session: Session,
     user: Acting,
@@ -165,14 +184,10 @@ def create_account(
         problems += exc.problems
     therapist = None
     if role == "therapist":
-        try:
-            therapist = validated(records.Therapist, {
-                "username": name or "x" * 3, "display_name": display_name, "team": None, "experience": experience,
-                "contracted_sessions": contracted_sessions, "started_on": started_on})
-        except InvalidInput as exc:
-            problems += [p for p in exc.problems if p.column != "username"]
-        if team_id is not None and session.get(Team, team_id) is None:
-            problems.append(Problem.make("unknown_team", None, "team_id", value=team_id))
+        therapist, wrong = therapist_fields(session, display_name=display_name, team_id=team_id,
+                                            experience=experience, contracted_sessions=contracted_sessions,
+                                            started_on=started_on)
+        problems += wrong
     if "username" not in {p.column for p in problems} and session.scalar(
             select(exists().where(UserAccount.username == name))):
         problems.append(Problem.make("username_taken", None, "username", value=name))
@@ -195,4 +210,4 @@ def create_account(
 
 
 __all__ = ["assign_supervisor", "create_account", "create_team", "remove_supervisor", "rename_team", "team_key",
-           "teams"]
+           "teams", "therapist_fields"]

@@ -104,7 +104,7 @@ def totp_section(user: auth.SessionUser) -> None:
             _disable_form(user)
         return
     if user.must_set_up_totp:
-        st.warning(t("account.totp_required_notice"))
+        st.warning(t("account.totp_reset_notice" if user.totp_reset_by_admin else "account.totp_required_notice"))
     st.markdown(t("account.totp_intro"))
     if pending is None:
         if st.button(t("account.totp_start"), key=TOTP_START_KEY, type="primary"):

@@ -8,6 +8,13 @@ everything but the language. On every run :func:`current_user` re-reads the acco
 from the database: a deleted or deactivated account, or one whose password was changed
 after this session began (elsewhere), is logged out at once.
 
+A browser tab remembers the digests of its earlier login sessions across a logout
+(``database.EARLIER_SESSIONS_KEY``): logging out as an admin and in with the temporary
+password that admin just gave is refused in the same tab (``store.accounts.login``). A
+successful login keeps what its owner must be told (``AuthResult.notices``: changes an
+admin made, logins with a temporary password) for the first page to show
+(:func:`require_login`, ``components.account_history``).
+
 Time comes from the module-level :data:`clock` (UTC), which tests replace. The login
 form works through callbacks, which run before the script, so the new session's state
 (and the language widget's value) is set before anything is drawn.
@@ -26,7 +33,8 @@ from typing import Callable, Iterator
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.components.database import SESSION_ID_KEY, db_session
+from dashboard.components.account_history import NOTICES_KEY, show_login_notices
+from dashboard.components.database import EARLIER_SESSIONS_KEY, SESSION_ID_KEY, db_session, device
 from dashboard.i18n import LANGUAGE_KEY, t
 from store.accounts import (
     SESSION_IDLE_TIMEOUT,
@@ -39,6 +47,7 @@ from store.accounts import (
     load_account,
     session_end_reason,
 )
+from store.audit import session_key
 from store.models import utcnow
 
 clock: Callable[[], dt.datetime] = utcnow  # tests: monkeypatch auth.clock
@@ -57,6 +66,8 @@ SUBMIT_KEY = "login.submit"
 CODE_SUBMIT_KEY = "login.code_submit"
 LOGOUT_KEY = "auth.logout"
 WATCHDOG_INTERVAL = dt.timedelta(minutes=1)
+KEPT = (LANGUAGE_KEY, EARLIER_SESSIONS_KEY)  # what a logout or a new login keeps of the tab's state
+EARLIER_SESSIONS_KEPT = 20
 
 
 @dataclass(frozen=True)
@@ -68,8 +79,9 @@ class SessionUser:
     role: str
     therapist_id: int | None
     language: str
-    must_set_up_totp: bool = False  # the role requires a second factor and none is set up
+    must_set_up_totp: bool = False  # none set up, and the role requires one or an admin reset it
     must_change_password: bool = False  # the password is a temporary one from an admin
+    totp_reset_by_admin: bool = False  # an admin reset the second factor; not set up again yet
 
     @property
     def account_page_only(self) -> bool:
@@ -85,9 +97,16 @@ class SessionUser:
 # --- session ----------------------------------------------------------------------------
 
 def _clear_state() -> None:
-    for key in list(st.session_state.keys()):
-        if key != LANGUAGE_KEY:
-            del st.session_state[key]
+    """End the tab's login session: everything goes but the language and the digests
+    of the tab's login sessions (this one added)."""
+    state = st.session_state
+    ended = session_key(state.get(SESSION_ID_KEY))
+    if ended is not None:
+        earlier = [key for key in state.get(EARLIER_SESSIONS_KEY, ()) if key != ended]
+        state[EARLIER_SESSIONS_KEY] = tuple([*earlier, ended][-EARLIER_SESSIONS_KEPT:])
+    for key in list(state.keys()):
+        if key not in KEPT:
+            del state[key]
 
 
 def logout(notice: str | None = None, **params: object) -> None:
@@ -153,6 +172,7 @@ def current_user() -> SessionUser | None:
         therapist_id=account.therapist_id, language=account.language,
         must_set_up_totp=account.totp_setup_required,
         must_change_password=account.password_change_required,
+        totp_reset_by_admin=account.totp_reset_by_admin,
     )
 
 
@@ -192,6 +212,7 @@ def require_login(*roles: str) -> SessionUser:
     if roles and user.role not in roles:
         st.error(t("auth.not_for_role"))
         st.stop()
+    show_login_notices()  # once, on the first page after the login
     return user
 
 
@@ -211,7 +232,7 @@ def _message(result: AuthResult, *, wrong: str | None = None) -> list[tuple[str,
     messages: list[tuple[str, dict]] = []
     if result.outcome == "bad_credentials" and wrong:
         messages.append((wrong, {}))
-    elif result.outcome in ("bad_credentials", "totp_invalid"):
+    elif result.outcome in ("bad_credentials", "totp_invalid", "temporary_same_place"):
         messages.append((f"login.{result.outcome}", {}))
     if result.lockout:
         messages.append(("login.locked", {"minutes": math.ceil(result.delay.total_seconds() / 60)}))
@@ -224,6 +245,8 @@ def _apply(result: AuthResult, now: dt.datetime) -> None:
     state = st.session_state
     if result.ok:
         _start_session(result.account, now)
+        if result.notices:
+            state[NOTICES_KEY] = result.notices
         return
     if result.outcome == "totp_required":
         state[PENDING_KEY] = {"user_id": result.account.id, "expires": now + TOTP_STEP_TIMEOUT}
@@ -252,7 +275,7 @@ def _submit_password() -> None:
     now = clock()
     try:
         with db_session() as session:
-            result = authenticate(session, username, password, now=now)
+            result = authenticate(session, username, password, now=now, device=device())
     except SQLAlchemyError:
         _unavailable()
         return
@@ -270,7 +293,7 @@ def _submit_code() -> None:
         return
     try:
         with db_session() as session:
-            result = authenticate_totp(session, pending["user_id"], code, now=now)
+            result = authenticate_totp(session, pending["user_id"], code, now=now, device=device())
     except SQLAlchemyError:
         _unavailable()
         return

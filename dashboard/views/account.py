@@ -1,4 +1,5 @@
-"""Account: who you are logged in as, change your password, set up the second factor.
+"""Account: who you are logged in as, change your password, set up the second factor,
+and what happened to your account (changes, by an admin too, and logins).
 
 For every role. A user whose role requires a second factor and has none sees only this
 page (see ``app.py``) until it is set up; a user with a temporary password until they
@@ -10,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.account_forms import password_form, show_flash, totp_section
+from dashboard.components.account_history import render_history
 from dashboard.components.auth import require_login
 from dashboard.i18n import t
 
@@ -25,3 +27,5 @@ else:
     password_form(user)
     st.divider()
     totp_section(user)
+st.divider()
+render_history(user)

@@ -11,6 +11,8 @@ and calls these functions, each inside a :func:`store.db.session_scope`.
 - ``manage``: making an account and its own settings (password, language).
 - ``passwords``: argon2id hashing and the rules for a new password.
 - ``account``: :class:`Account`, what the rest of Draagkracht reads of the acting user.
+- ``history``: the account's history for its owner (changes and logins, from the audit
+  log), and what they are told at login.
 
 What an admin does to other accounts is in ``store.admin``. Bad input raises
 :class:`store.InvalidInput` with problems (codes ``password.*``, ``totp.*``, and the
@@ -18,6 +20,7 @@ field codes of data_schema's records); nothing is stored then.
 """
 
 from .account import Account, account_of, load_account, normalize_username
+from .history import AccountEvent, account_events
 from .login import OUTCOMES, AuthResult, authenticate, authenticate_totp, reauthenticate
 from .manage import admin_exists, change_password, create_user, set_language, set_password
 from .policy import (
@@ -35,9 +38,9 @@ from .policy import (
 from .totp import TotpEnrolment, confirm_totp, disable_totp, pending_totp_enrolment, start_totp_enrolment
 
 __all__ = [
-    "Account", "AuthResult", "ENV_REQUIRE_TOTP", "LOCK_DURATION", "MAX_FAILED_LOGINS", "OUTCOMES",
+    "Account", "AccountEvent", "AuthResult", "ENV_REQUIRE_TOTP", "LOCK_DURATION", "MAX_FAILED_LOGINS", "OUTCOMES",
     "SESSION_IDLE_TIMEOUT", "SESSION_MAX_AGE", "SLOWDOWN_BASE", "SLOWDOWN_FROM", "TOTP_STEP_TIMEOUT",
-    "TotpEnrolment", "account_of", "admin_exists", "authenticate", "authenticate_totp", "change_password",
+    "TotpEnrolment", "account_events", "account_of", "admin_exists", "authenticate", "authenticate_totp", "change_password",
     "confirm_totp", "create_user", "disable_totp", "load_account", "normalize_username", "pending_totp_enrolment",
     "reauthenticate", "session_end_reason", "set_language", "set_password", "start_totp_enrolment",
     "totp_required_roles",

@@ -14,6 +14,24 @@ Login (:func:`authenticate`)
     success and failure writes a ``login_success``/``login_failure`` audit event with
     the username attempted (never the password) in the same transaction.
 
+A temporary password is for its account's owner (:func:`authenticate`)
+    While the account's password is a temporary one from an admin, a login with it is
+    refused (outcome ``temporary_same_place``, not counted as a failure, audited as a
+    ``login_failure``) when it comes from where that admin gave it: the same login
+    session or the same browser tab (``audit.AccessContext.earlier_session_keys``), or
+    the same client address, as on the audit line of the temporary password. So an
+    admin cannot give an account a temporary password and log in with it on their own
+    device to read its owner's data; the owner is told of every temporary password and
+    every login with one at their next login (``AuthResult.notices``). What this does not
+    stop, and why, is in docs/operator.md (section 4).
+
+Transparency (``AuthResult.notices``)
+    A successful login carries what its owner should know: what someone else (an admin,
+    the operator) did to the account and the logins with a temporary password since the
+    owner's last login with a password of their own (``history.login_notices``). The
+    login line says whether a temporary password was used and, when the caller passes
+    it, the device (``store.clients.describe_device``).
+
 Asking for the password again (:func:`reauthenticate`)
     Changing the password or switching the second factor off asks for the current
     password. Those checks count towards the same slowdown and lock as logins, so a
@@ -38,11 +56,12 @@ from .. import audit
 from ..access import Acting, actor
 from ..models import UserAccount, utcnow
 from .account import Account, account_of, normalize_username
+from .history import DEVICE, SAME_PLACE, WITH_TEMPORARY_PASSWORD, AccountEvent, last_temporary_password, login_notices
 from .passwords import MAX_PASSWORD_LENGTH, hash_password, is_locked, needs_rehash, verify_password
 from .policy import LOCK_DURATION, MAX_FAILED_LOGINS, SLOWDOWN_BASE, SLOWDOWN_FROM
 from .totp import verify_code
 
-OUTCOMES = ("ok", "bad_credentials", "locked", "totp_required", "totp_invalid")
+OUTCOMES = ("ok", "bad_credentials", "locked", "totp_required", "totp_invalid", "temporary_same_place")
 
 
 @dataclass(frozen=True)
@@ -52,7 +71,8 @@ class AuthResult:
     ``account`` is set for ``ok`` and ``totp_required``. ``until`` is when the account
     accepts the next attempt (set for ``locked``, and for a failure that started a
     slowdown or a lock); ``delay`` is the wait from now until then; ``lockout`` tells a
-    lock (``MAX_FAILED_LOGINS`` reached) from a slowdown.
+    lock (``MAX_FAILED_LOGINS`` reached) from a slowdown. ``notices``: for ``ok``, what
+    the owner is told as they log in (see the module doc), oldest first.
     """
 
     outcome: str
@@ -60,6 +80,7 @@ class AuthResult:
     until: dt.datetime | None = None
     delay: dt.timedelta = dt.timedelta(0)
     lockout: bool = False
+    notices: tuple[AccountEvent, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -133,16 +154,33 @@ def _check_password(session: Session, attempted: str, user: UserAccount, passwor
 
 
 def _succeed(session: Session, attempted: str, user: UserAccount, now: dt.datetime,
-             factors: str) -> AuthResult:
+             factors: str, device: str | None) -> AuthResult:
     account = account_of(user)  # last_login_at: the previous login, to show the user
+    notices = login_notices(session, user)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    audit.record(
-        session, "login_success", actor=user, subject_type="user_account", subject_id=user.id,
-        detail=f"username {_for_log(attempted)!r}: {factors}",
-    )
-    return AuthResult("ok", account=account)
+    detail = f"username {_for_log(attempted)!r}: {factors}"
+    if user.password_must_change:
+        detail += f"; {WITH_TEMPORARY_PASSWORD}"
+    if device:
+        detail += "; " + DEVICE.format(device=_for_log(device).replace(";", ","))
+    audit.record(session, "login_success", actor=user, subject_type="user_account", subject_id=user.id,
+                 detail=detail)
+    return AuthResult("ok", account=account, notices=notices)
+
+
+def _where_it_was_given(session: Session, user: UserAccount) -> bool:
+    """The login comes from the session, browser tab or client address in which an
+    admin gave the account its temporary password (see the module doc)."""
+    here = audit.current_context()
+    given = last_temporary_password(session, user.id)
+    if here is None or given is None:
+        return False
+    sessions = {here.session_key, *here.earlier_session_keys} - {None}
+    same_session = given.session_key is not None and given.session_key in sessions
+    same_address = given.client_address is not None and given.client_address == here.client_address
+    return same_session or same_address
 
 
 def _user_by_name(session: Session, username: str) -> UserAccount | None:
@@ -159,8 +197,11 @@ def authenticate(
     totp_code: str | None = None,
     *,
     now: dt.datetime | None = None,
+    device: str | None = None,
 ) -> AuthResult:
-    """Check a login attempt (see the module doc for the rules)."""
+    """Check a login attempt (see the module doc for the rules). ``device``: a short
+    description of the browser (``store.clients.describe_device``) for the login line;
+    where it comes from is read from ``audit.current_context()``."""
     now = now or utcnow()
     dummy = _dummy_hash()  # made at the first attempt of any user, known or not
     attempted = username or ""
@@ -175,17 +216,21 @@ def authenticate(
     refused = _check_password(session, attempted, user, password, now, "wrong password")
     if refused is not None:
         return refused
+    if user.password_must_change and _where_it_was_given(session, user):
+        _log_failure(session, attempted, user, SAME_PLACE)  # not a guess: not counted
+        return AuthResult("temporary_same_place")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.totp_secret is None:
-        return _succeed(session, attempted, user, now, "password")
+        return _succeed(session, attempted, user, now, "password", device)
     if not totp_code:
         return AuthResult("totp_required", account=account_of(user))
-    return _check_login_code(session, attempted, user, totp_code, now)
+    return _check_login_code(session, attempted, user, totp_code, now, device)
 
 
 def authenticate_totp(
-    session: Session, user_id: int, totp_code: str, *, now: dt.datetime | None = None
+    session: Session, user_id: int, totp_code: str, *, now: dt.datetime | None = None,
+    device: str | None = None,
 ) -> AuthResult:
     """The second step of a login: the code, after :func:`authenticate` answered
     ``totp_required`` for this user **in this same session** less than
@@ -197,16 +242,16 @@ def authenticate_totp(
         return AuthResult("bad_credentials")
     if is_locked(user, now):
         return _refused(session, user.username, user, now)
-    return _check_login_code(session, user.username, user, totp_code, now)
+    return _check_login_code(session, user.username, user, totp_code, now, device)
 
 
 def _check_login_code(session: Session, attempted: str, user: UserAccount, code: str,
-                      now: dt.datetime) -> AuthResult:
+                      now: dt.datetime, device: str | None) -> AuthResult:
     step = verify_code(user.totp_secret, code, now, after=user.totp_last_counter)
     if step is None:
         return _fail(session, attempted, user, now, "totp_invalid", "wrong second-factor code")
     user.totp_last_counter = step
-    return _succeed(session, attempted, user, now, "password and second factor")
+    return _succeed(session, attempted, user, now, "password and second factor", device)
 
 
 def reauthenticate(

@@ -26,6 +26,7 @@ from ..errors import InvalidInput, NotFound
 from ..models import Therapist, UserAccount, utcnow
 from ..validation import checked
 from .account import normalize_username
+from .history import PASSWORD_CHANGED, PASSWORD_SET_BY_OPERATOR
 from .passwords import check_again, hash_password, password_problems
 
 
@@ -99,7 +100,7 @@ def change_password(
     acting.password_changed_at = now
     acting.password_must_change = False
     audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=acting.id,
-                 detail="password changed")
+                 detail=PASSWORD_CHANGED)
     return now
 
 
@@ -117,7 +118,7 @@ def set_password(session: Session, username: str, password: str, *, now: dt.date
         raise InvalidInput(problems)
     replace_password(target, password, now, must_change=False)
     audit.record(session, "change", actor=None, subject_type="user_account", subject_id=target.id,
-                 detail="password set by the operator (command line)")
+                 detail=PASSWORD_SET_BY_OPERATOR)
     return target
 
 

@@ -23,6 +23,7 @@ from .. import audit
 from ..access import Acting, actor
 from ..errors import InvalidInput
 from ..models import UserAccount, utcnow
+from .history import TOTP_OFF, TOTP_ON
 from .passwords import check_again
 from .policy import TOTP_ISSUER, TOTP_VALID_WINDOW, totp_required_roles
 
@@ -83,7 +84,7 @@ def confirm_totp(
     acting.totp_pending_secret = None
     acting.totp_last_counter = step
     audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=acting.id,
-                 detail="second factor switched on")
+                 detail=TOTP_ON)
 
 
 def disable_totp(
@@ -101,6 +102,6 @@ def disable_totp(
     acting.totp_pending_secret = None
     acting.totp_last_counter = None
     audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=acting.id,
-                 detail="second factor switched off")
+                 detail=TOTP_OFF)
 
 

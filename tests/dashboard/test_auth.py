@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from dashboard.components import account_forms, auth
+from dashboard.components import account_forms, auth, database
 from dashboard.i18n import LANGUAGE_KEY, LANGUAGES, placeholders, read_catalog
 from store.accounts import (
     SLOWDOWN_BASE,
@@ -25,6 +25,7 @@ from store.accounts import (
     start_totp_enrolment,
 )
 from store.admin import set_user_active
+from store.audit import session_key
 from store.db import session_scope
 from store.models import AuditEvent, UserAccount
 
@@ -174,11 +175,15 @@ def test_a_password_change_elsewhere_ends_this_session(logged_in, demo_db, clock
 def test_logout_clears_everything_but_the_language(logged_in, run):
     at = logged_in("supervisor")
     at.session_state["some.page.state"] = 42
+    ended = session_key(at.session_state[auth.SESSION_ID_KEY])
     at.button(key=auth.LOGOUT_KEY).click()
     run(at)
     assert not is_logged_in(at) and "some.page.state" not in at.session_state
     assert set(at.session_state) >= {"language"}
-    assert not any(str(k).startswith("auth.") and k != auth.NOTICE_KEY for k in at.session_state)
+    assert not any(str(k).startswith("auth.") and k not in (auth.NOTICE_KEY, auth.EARLIER_SESSIONS_KEY)
+                   for k in at.session_state)
+    # the tab keeps only the digest of the session that ended (a temporary password is refused here)
+    assert at.session_state[auth.EARLIER_SESSIONS_KEY] == (ended,)
     assert infos(at) == [EN["auth.logged_out"]]  # sanne's language stays
     assert [t.value for t in at.title] == [EN["login.title"]]
 
@@ -235,7 +240,7 @@ def test_guessing_the_password_in_an_open_session_slows_down_then_locks(logged_i
 
 
 def test_a_temporary_password_from_the_admin_opens_only_the_account_page_until_replaced(
-        logged_in, log_in, demo_db, run):
+        logged_in, log_in, demo_db, run, monkeypatch):
     at = logged_in("admin")
     at.switch_page("views/admin.py")
     run(at)
@@ -254,10 +259,16 @@ def test_a_temporary_password_from_the_admin_opens_only_the_account_page_until_r
     assert not at.code  # shown once
     at.button(key=auth.LOGOUT_KEY).click()
     run(at)
+    log_in(at, "anna", temporary)  # the admin, on their own device: refused
+    assert not is_logged_in(at) and errors(at) == [NL["login.temporary_same_place"]]
+    monkeypatch.setattr(database, "client_address", lambda peer, forwarded: "192.0.2.7")  # anna's own device
+    at = run(AppTest.from_file(APP, default_timeout=30))
     log_in(at, "anna", temporary)
     assert is_logged_in(at)
     assert [t.value for t in at.title] == [NL["account.title"]]  # the account page only
-    assert [w.value for w in at.warning] == [NL["account.password_change_required"]]
+    told, required = [w.value for w in at.warning]  # told who gave it, and to choose her own
+    assert NL["account.notice.temporary_password"].split("{")[0] + "beheer" in told
+    assert required == NL["account.password_change_required"]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/my_week.py")  # not registered for her yet
     change_form(at, temporary, "mijn-eigen-wachtwoord", "mijn-eigen-wachtwoord")

@@ -247,3 +247,48 @@ def test_common_dutch_notations_are_found(text, kind):
 ])
 def test_ordinary_numbers_still_pass(text):
     assert find_identifiers(text) == []
+
+
+# --- what slipped through before (issue 13): spelled-out addresses, spaced BSNs, streets, postcodes
+
+@MANY
+@given(valid_bsns, st.sampled_from([" ", ".", "-"]), surrounding, surrounding)
+def test_a_bsn_typed_with_a_separator_between_every_digit_is_found(bsn, sep, before, after):
+    text, span = embedded(before, sep.join(bsn), after)
+    assert found_at(text, span, "bsn"), text
+
+
+@pytest.mark.parametrize("text", [
+    "jan [at] example [dot] nl", "mail: jan(at)example(punt)nl", "j.de.vries {at} zorg-mail (dot) com",
+    "jan [apenstaartje] example [punt] nl", "jan [at] example.nl",
+])
+def test_an_email_address_written_around_a_filter_is_found(text):
+    assert [f.kind for f in find_identifiers(text)] == ["email"], text
+
+
+@pytest.mark.parametrize("text", [
+    "woont aan de Kerkstraat 12", "Van Goghlaan 3b", "Oude Gracht 110-2", "Dorpsstraat 1 hs", "Stationsplein 10",
+    "Nieuwe Weg 3", "lives at 12 Baker Street",
+])
+def test_a_street_address_with_a_house_number_is_found(text):
+    assert [f.kind for f in find_identifiers(text)] == ["address"], text
+
+
+@pytest.mark.parametrize("text", ["postcode 3511 AB", "3511AB Utrecht"])
+def test_a_dutch_postcode_is_found(text):
+    assert [f.kind for f in find_identifiers(text)] == ["postcode"], text
+
+
+@pytest.mark.parametrize("text", [
+    "1000 mg paracetamol", "had at least 3 sessions", "de weg 2 keer per dag", "bij de kade 3 keer gewandeld",
+    "ik was onderweg 2 uur", "2 keer naar de supermarkt", "antwoord 3 van 5", "laan 5", "straat 5",
+    "at 10 am the pain was 7", "score 1234 punten", "we spraken af om 18.00 uur",
+])
+def test_prose_with_numbers_near_street_words_still_passes(text):
+    assert find_identifiers(text) == [], text
+
+
+def test_the_new_kinds_are_named_in_both_languages():
+    (problem,) = check_free_text("woont Kerkstraat 12, 3511 AB", field="reflection")
+    assert "een adres" in problem.message("nl") and "een postcode" in problem.message("nl")
+    assert "a street address" in problem.message("en") and "a postcode" in problem.message("en")

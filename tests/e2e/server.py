@@ -45,6 +45,10 @@ def streamlit_server(script: str | Path, database_url: str, log_path: Path) -> I
     port = free_port()
     env = {**os.environ, "DRAAGKRACHT_DATABASE_URL": database_url}
     env.pop("DRAAGKRACHT_REQUIRE_TOTP_ROLES", None)
+    # A browser context may say it is another device (an X-Forwarded-For header), as if
+    # through a proxy on this machine: a temporary password is refused from the address
+    # of the admin who gave it (store.accounts.login).
+    env["DRAAGKRACHT_TRUSTED_PROXIES"] = "127.0.0.1"
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.headless", "true",

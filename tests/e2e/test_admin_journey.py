@@ -1,7 +1,9 @@
 """A practice starts in the app, in a real headless Chromium, on the demo practice (issue 12):
 the admin adds a team, lets the supervisor supervise it, creates a therapist account in
-it and gives that account a temporary password; the new therapist logs in with it, is
-kept on My account until she has chosen her own password, and then reaches My week.
+it and gives that account a temporary password, which does not work on the admin's own
+device; the new therapist logs in with it on hers (another browser, another address), is
+told who gave it, is kept on My account until she has chosen her own password, and then
+reaches My week.
 
 Screenshots go to ``test-artifacts/e2e/admin-NN-<step>.png``.
 """
@@ -42,8 +44,8 @@ def choose(page: Page, form, label: str, option: str) -> None:
     expect(page.get_by_role("listbox")).to_have_count(0)
 
 
-def test_the_admin_starts_a_team_and_its_new_therapist_logs_in(demo_page: Page, demo_practice, log_in,
-                                                                wait_for_app, artifacts_dir: Path) -> None:
+def test_the_admin_starts_a_team_and_its_new_therapist_logs_in(demo_page: Page, demo_practice, demo_server, browser,
+                                                                log_in, wait_for_app, artifacts_dir: Path) -> None:
     page = demo_page
     log_in(page, ADMIN_USERNAME, DEMO_PASSWORDS["admin"])
     expect(page.get_by_role("heading", name=NL["admin.title"], exact=True)).to_be_visible()
@@ -95,11 +97,31 @@ def test_the_admin_starts_a_team_and_its_new_therapist_logs_in(demo_page: Page, 
     finally:
         engine.dispose()
 
-    # -- the new therapist: a password of her own first, then her week --------------------------
+    # -- the admin's own device: the temporary password does not work there --------------------
     page.get_by_role("button", name=NL["auth.logout"]).click()
     expect(page.get_by_role("heading", name=NL["login.title"])).to_be_visible()
+    page.get_by_label(NL["login.username"]).fill(NEW_USER)
+    page.get_by_label(NL["login.password"], exact=True).fill(temporary)
+    page.get_by_role("button", name=NL["login.submit"]).click()
+    expect(page.get_by_text(NL["login.temporary_same_place"])).to_be_visible()
+
+    # -- the new therapist, on her own device: a password of her own first, then her week -------
+    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="nl-NL",
+                                  extra_http_headers={"X-Forwarded-For": "192.0.2.7"})
+    try:
+        page = context.new_page()
+        page.goto(f"{demo_server}/")
+        wait_for_app(page)
+        _her_first_login(page, temporary, log_in, wait_for_app, artifacts_dir)
+    finally:
+        context.close()
+
+
+def _her_first_login(page: Page, temporary: str, log_in, wait_for_app, artifacts_dir: Path) -> None:
     log_in(page, NEW_USER, temporary)
     expect(page.get_by_text(NL["account.password_change_required"])).to_be_visible()
+    expect(page.get_by_text(NL["account.notice_intro"])).to_be_visible()  # told who gave the password
+    shoot(page, artifacts_dir, 2, "first-login-told")
     expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name=NL["nav.my_week"])).to_have_count(0)
     page.get_by_label(NL["account.current_password"], exact=True).fill(temporary)
     page.get_by_label(NL["account.new_password"], exact=True).fill(NEW_PASSWORD)
@@ -107,4 +129,4 @@ def test_the_admin_starts_a_team_and_its_new_therapist_logs_in(demo_page: Page, 
     page.get_by_role("button", name=NL["account.change_submit"]).click()
     wait_for_app(page)
     go_to(page, wait_for_app, "nav.my_week", "my_week.title")
-    shoot(page, artifacts_dir, 2, "new-therapist-week")
+    shoot(page, artifacts_dir, 3, "new-therapist-week")

@@ -10,7 +10,7 @@ from complexity.calendar import local_time
 from dashboard.i18n import translate
 
 DASH = "–"
-SUBJECT_TYPES = ("therapist", "case", "user_account", "team", "audit_log", "export", "research_dataset", "demo",
+SUBJECT_TYPES = ("therapist", "case", "user_account", "team", "audit_log", "export", "research_dataset", "demo", "retention",
                  "therapists", "cases", "ratings", "sessions", "checkins")  # the last five: import kinds
 
 

@@ -1,7 +1,8 @@
 """Admin: accounts (an action on one: activate, deactivate, unlock, a temporary
 password, reset the second factor; a therapist account's fields; a role; a new account),
-the teams and their supervisors, and the audit log. No clinical or wellbeing content is
-shown here; the store checks every rule (``store.admin``, ``store.practice``)."""
+the teams and their supervisors, moves between teams and archiving, erasing a leaver, and
+the audit log. No clinical or wellbeing content is shown here; the store checks every
+rule (``store.admin``, ``store.practice``, ``store.membership``, ``store.leavers``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from dashboard.components.account_admin import render_account_actions, render_ch
 from dashboard.components.admin_tables import accounts_frame
 from dashboard.components.audit_view import render_audit_log
 from dashboard.components.context import acting_user, unit_of_work
+from dashboard.components.leaver_form import render_erase_leaver
 from dashboard.components.practice_forms import render_new_account, render_teams
+from dashboard.components.team_admin import render_team_history
 from dashboard.i18n import current_language, t
 from store import admin, practice
 
@@ -42,6 +45,12 @@ render_new_account(user, lang, team_names)
 
 st.subheader(t("admin.teams"))
 render_teams(user, lang, teams, accounts)
+st.subheader(t("admin.team_history"))
+st.caption(t("admin.team_history_help"))
+render_team_history(user)
+
+st.subheader(t("admin.erase_title"))
+render_erase_leaver(user, accounts)
 
 st.subheader(t("admin.audit"))
 render_audit_log(user, lang, accounts)

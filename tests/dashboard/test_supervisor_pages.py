@@ -141,3 +141,22 @@ def test_the_admin_moves_a_therapist_and_archives_the_empty_team(logged_in, run,
     assert NL["admin.archived_list"].format(teams="Team Oost") in texts(at.caption)
     with session_scope(demo_db.engine(), readonly=True) as s:
         assert s.scalars(select(Therapist.team_id).where(Therapist.display_name == "Anna")).one() == new_id
+
+
+def test_the_admin_erases_a_deactivated_leaver(logged_in, run, demo_db):
+    at = logged_in("admin")
+    assert NL["admin.erase_none"] in texts(at.markdown)
+    at.selectbox(key="admin_target").set_value(demo_db.user_ids["rita"])
+    at.radio(key="admin_action").set_value("deactivate")
+    at.button(key="admin_apply").click()
+    run(at)
+    at.text_input(key="erase_confirm").input("rit")
+    at.button(key="erase_submit").click()
+    run(at)
+    assert at.error  # the username must be typed in full
+    at.text_input(key="erase_confirm").input("rita")
+    at.button(key="erase_submit").click()
+    run(at)
+    assert NL["admin.erased"].format(username="rita") in texts(at.success)
+    with session_scope(demo_db.engine(), readonly=True) as s:
+        assert s.scalars(select(UserAccount).where(UserAccount.username == "rita")).first() is None

@@ -9,14 +9,17 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.access_text import what_was_accessed
+
 from dashboard.components.auth import logout
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from complexity.calendar import local_time, today
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t
 from store import StoreError
 from store import privacy
 
 user = acting_user("therapist")
+lang = current_language()
 st.title(t("my_data.title"))
 with unit_of_work() as db:
     supervisors = privacy.supervisors(db, user)
@@ -82,7 +85,9 @@ if log:
     st.dataframe(pd.DataFrame({t("my_data.col_when"): [local_time(r.at).strftime("%d-%m-%Y %H:%M") for r in log],
                                t("my_data.col_who"): [r.who or t("my_data.removed_account") for r in log],
                                t("my_data.col_role"): [t(f"role.{r.role}") if r.role else "–" for r in log],
-                               t("my_data.col_what"): [t(f"audit.{r.action}") for r in log]}), hide_index=True)
+                               t("my_data.col_what"): [t(f"audit.{r.action}") for r in log],
+                               t("my_data.col_detail"): [what_was_accessed(r.what, lang) for r in log]}),
+                 hide_index=True)
 else:
     st.markdown(t("my_data.log_empty"))
 

@@ -160,3 +160,16 @@ def test_the_admin_erases_a_deactivated_leaver(logged_in, run, demo_db):
     assert NL["admin.erased"].format(username="rita") in texts(at.success)
     with session_scope(demo_db.engine(), readonly=True) as s:
         assert s.scalars(select(UserAccount).where(UserAccount.username == "rita")).first() is None
+
+
+def test_who_viewed_my_data_says_what_was_viewed(logged_in, log_in, run, demo_db):
+    team_with_anna(demo_db)
+    logged_in("supervisor")  # Sanne opens My teams: Anna's load and caseload counts are read
+    anna = log_in(run(AppTest.from_file(str(APP), default_timeout=30)), "anna")
+    anna.switch_page("views/my_data.py")
+    run(anna)
+    log = next(d.value for d in anna.dataframe if NL["my_data.col_detail"] in d.value.columns)
+    details = set(log[NL["my_data.col_detail"]])
+    assert NL["access.caseload_counts"] in details
+    assert any(d.startswith(NL["access.weekly_load"].split("{")[0]) for d in details)
+    assert set(log[NL["my_data.col_who"]]) == {"sanne"}

@@ -1,6 +1,6 @@
 """The admin's team history forms: move a therapist to another team from a given week
-(the weeks before stay with the old team) and archive a team nobody is in any more. The
-rules are the store's (``store.membership``)."""
+(the weeks before stay with the old team), rename a team and archive a team nobody is in
+any more. The rules are the store's (``store.membership``, ``store.practice``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dashboard.components.context import show_store_error, unit_of_work
 from dashboard.i18n import current_language, t, translate
 from store import StoreError
 from store.membership import archive_team, move_therapist, team_list, therapist_list
+from store.practice import rename_team
 
 
 def render_team_history(user) -> None:
@@ -34,6 +35,18 @@ def render_team_history(user) -> None:
                     move_therapist(db, user, therapist, team, start)
                 st.session_state["admin.notice"] = t("admin.moved", therapist=people[therapist].split(" (")[0],
                                                      team=names[team], week=monday_of(start).strftime("%d-%m-%Y"))
+                st.rerun()
+            except StoreError as error:
+                show_store_error(error)
+    with st.form("rename_team_form", enter_to_submit=False):
+        which, name = st.columns(2)
+        team = which.selectbox(t("admin.rename_which"), open_teams, format_func=names.get, key="rename_which")
+        new_name = name.text_input(t("admin.rename_to"), key="rename_to", max_chars=100)
+        if st.form_submit_button(t("admin.rename_submit"), key="rename_submit"):
+            try:
+                with unit_of_work() as db:  # the store checks the name (unique whatever the case)
+                    rename_team(db, user, team, new_name)
+                st.session_state["admin.notice"] = t("admin.renamed", old=names[team], new=" ".join(new_name.split()))
                 st.rerun()
             except StoreError as error:
                 show_store_error(error)

@@ -141,3 +141,18 @@ def logged_in(app) -> Callable[[str], AppTest]:
         return _log_in(app, ACCOUNTS[role][0])
 
     return _logged_in
+
+
+@pytest.fixture
+def team_oost(demo_db) -> int:
+    """Team Oost: Anna in it, Sanne its supervisor (a report is shared only with a
+    supervisor of one's own team; My teams shows only supervised teams). Its id."""
+    from store.models import SupervisorTeam, Team
+
+    with session_scope(demo_db.engine()) as s:
+        team = Team(name="Team Oost")
+        s.add(team)
+        s.flush()
+        s.query(Therapist).update({Therapist.team_id: team.id})
+        s.add(SupervisorTeam(user_id=demo_db.user_ids["sanne"], team_id=team.id))
+        return team.id

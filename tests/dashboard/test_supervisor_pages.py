@@ -16,7 +16,7 @@ from complexity.calendar import iso_week_label, monday_of
 from dashboard.i18n import read_catalog
 from store.cases import add_case, rate_case
 from store.db import session_scope
-from store.models import AlertReview, SupervisorTeam, Team, Therapist, UserAccount
+from store.models import AlertReview, Team, Therapist, UserAccount
 
 NL, EN = read_catalog("nl"), read_catalog("en")
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -28,16 +28,6 @@ def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
-def team_with_anna(demo_db) -> int:
-    with session_scope(demo_db.engine()) as s:
-        team = Team(name="Team Oost")
-        s.add(team)
-        s.flush()
-        s.query(Therapist).update({Therapist.team_id: team.id})
-        s.add(SupervisorTeam(user_id=demo_db.user_ids["sanne"], team_id=team.id))
-        return team.id
-
-
 def consult_now_case(demo_db) -> str:
     with session_scope(demo_db.engine()) as s:
         anna = s.get(UserAccount, demo_db.user_ids["anna"])
@@ -46,8 +36,7 @@ def consult_now_case(demo_db) -> str:
     return code
 
 
-def test_the_team_at_a_glance_names_the_last_complete_week_and_draws_a_trend(logged_in, demo_db):
-    team_with_anna(demo_db)
+def test_the_team_at_a_glance_names_the_last_complete_week_and_draws_a_trend(logged_in, demo_db, team_oost):
     at = logged_in("supervisor")  # Sanne reads English
     (table,) = [d.value for d in at.dataframe]
     last = monday_of(TODAY) - dt.timedelta(weeks=1)
@@ -58,8 +47,7 @@ def test_the_team_at_a_glance_names_the_last_complete_week_and_draws_a_trend(log
     assert EN["alerts.none_open"] in texts(at.markdown)
 
 
-def test_an_alert_marked_as_discussed_leaves_the_list_and_the_therapist_sees_it(logged_in, log_in, run, demo_db):
-    team_with_anna(demo_db)
+def test_an_alert_marked_as_discussed_leaves_the_list_and_the_therapist_sees_it(logged_in, log_in, run, demo_db, team_oost):
     code = consult_now_case(demo_db)
     at = logged_in("supervisor")
     shown = texts(at.markdown)
@@ -83,8 +71,8 @@ def test_an_alert_marked_as_discussed_leaves_the_list_and_the_therapist_sees_it(
     assert html.escape(NL["alerts.mine_discussed"].format(date=TODAY.strftime("%d-%m-%Y"))) in mine and code in mine
 
 
-def test_the_supervisor_plans_an_intake_for_the_team(logged_in, run, demo_db):
-    team_id = team_with_anna(demo_db)
+def test_the_supervisor_plans_an_intake_for_the_team(logged_in, run, demo_db, team_oost):
+    team_id = team_oost
     at = logged_in("supervisor")
     at.selectbox(key=f"planner_{team_id}_band").set_value("severe")
     at.number_input(key=f"planner_{team_id}_sessions").set_value(2)
@@ -115,14 +103,23 @@ def test_a_therapist_plans_their_own_intake_on_my_cases(logged_in, run, demo_db)
     assert summary[NL["planner.col_room"]].iloc[0] == NL["planner.room_yes"]  # no sessions yet: room
 
 
-def test_the_admin_moves_a_therapist_and_archives_the_empty_team(logged_in, run, demo_db):
-    old_team = team_with_anna(demo_db)
+def test_the_admin_moves_a_therapist_and_archives_the_empty_team(logged_in, run, demo_db, team_oost):
+    old_team = team_oost
     with session_scope(demo_db.engine()) as s:
         new_team = Team(name="Team West")
         s.add(new_team)
         s.flush()
         new_id = new_team.id
     at = logged_in("admin")
+    at.selectbox(key="rename_which").set_value(new_id)
+    at.text_input(key="rename_to").input("team oost")  # the name of another team, in other letters
+    at.button(key="rename_submit").click()
+    run(at)
+    assert "Team Oost" in texts(at.error).replace("team oost", "Team Oost")
+    at.text_input(key="rename_to").input("Team  Westerpark")
+    at.button(key="rename_submit").click()
+    run(at)
+    assert NL["admin.renamed"].format(old="Team West", new="Team Westerpark") in texts(at.success)
     at.selectbox(key="archive_which").set_value(old_team)
     at.button(key="archive_submit").click()
     run(at)
@@ -132,7 +129,7 @@ def test_the_admin_moves_a_therapist_and_archives_the_empty_team(logged_in, run,
     at.date_input(key="move_from").set_value(monday - dt.timedelta(weeks=2))
     at.button(key="move_submit").click()
     run(at)
-    assert NL["admin.moved"].format(therapist="Anna", team="Team West",
+    assert NL["admin.moved"].format(therapist="Anna", team="Team Westerpark",
                                     week=(monday - dt.timedelta(weeks=2)).strftime("%d-%m-%Y")) in texts(at.success)
     at.selectbox(key="archive_which").set_value(old_team)
     at.button(key="archive_submit").click()
@@ -162,8 +159,7 @@ def test_the_admin_erases_a_deactivated_leaver(logged_in, run, demo_db):
         assert s.scalars(select(UserAccount).where(UserAccount.username == "rita")).first() is None
 
 
-def test_who_viewed_my_data_says_what_was_viewed(logged_in, log_in, run, demo_db):
-    team_with_anna(demo_db)
+def test_who_viewed_my_data_says_what_was_viewed(logged_in, log_in, run, demo_db, team_oost):
     logged_in("supervisor")  # Sanne opens My teams: Anna's load and caseload counts are read
     anna = log_in(run(AppTest.from_file(str(APP), default_timeout=30)), "anna")
     anna.switch_page("views/my_data.py")

@@ -172,22 +172,7 @@ def test_report_page_offers_the_html_download(therapist, run):
     assert NL["report.no_flags"] in texts(at.markdown)
 
 
-def supervise_anna(demo_db) -> int:
-    """Team Oost: Anna in it, Sanne its supervisor (a report is shared only with a
-    supervisor of one's own team). Returns the team's id."""
-    from store.models import SupervisorTeam, Team, Therapist
-
-    with session_scope(demo_db.engine()) as s:
-        team = Team(name="Team Oost")
-        s.add(team)
-        s.flush()
-        s.query(Therapist).update({Therapist.team_id: team.id})
-        s.add(SupervisorTeam(user_id=demo_db.user_ids["sanne"], team_id=team.id))
-        return team.id
-
-
-def test_my_data_consent_share_and_erase(therapist, run, demo_db):
-    supervise_anna(demo_db)
+def test_my_data_consent_share_and_erase(therapist, run, demo_db, team_oost):
     at = go(therapist, "my_data", run)
     assert NL["my_data.log_empty"] in texts(at.markdown)
     at.button(key="consent_toggle").click()
@@ -241,8 +226,7 @@ def test_pages_speak_english_when_chosen(therapist, run):
     assert [t.value for t in at.title] == [EN["checkin.title"]]
 
 
-def test_supervisor_team_page_shows_load_and_shared_reports_only(logged_in, run, demo_db):
-    supervise_anna(demo_db)
+def test_supervisor_team_page_shows_load_and_shared_reports_only(logged_in, run, demo_db, team_oost):
     at = logged_in("supervisor")
     assert [t.value for t in at.title] == [EN["team.title"]]
     (table,) = at.dataframe

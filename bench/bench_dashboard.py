@@ -275,6 +275,30 @@ def _navigation_timer(page, away: tuple[str, str], target: str):
     return timed
 
 
+def open_pages(browser, urls) -> list:
+    """A page per URL, each in its own browser context (its own Streamlit session),
+    opened and idle."""
+    pages = []
+    for base in urls:
+        context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="nl-NL")
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        page = context.new_page()
+        page.goto(base)
+        _wait_for_app(page)
+        pages.append(page)
+    return pages
+
+
+def log_in(page, username: str, password: str) -> None:
+    """The login form, filled in and sent (Dutch labels, the app's default)."""
+    from dashboard.i18n import read_catalog
+
+    nl = read_catalog("nl")
+    page.get_by_label(nl["login.username"]).fill(username)
+    page.get_by_label(nl["login.password"], exact=True).fill(password)
+    page.get_by_role("button", name=nl["login.submit"]).click()
+
+
 def browser_comparisons(url: str, workdir: Path) -> list[Comparison] | str:
     """(a) and (b) in Chromium, or the reason they cannot run."""
     if not os.access(CHROMIUM, os.X_OK):
@@ -293,20 +317,10 @@ def browser_comparisons(url: str, workdir: Path) -> list[Comparison] | str:
           sync_playwright() as playwright):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            pages = []
-            for base in (app_url, reference_url, empty_url):
-                context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="nl-NL")
-                context.set_default_timeout(BROWSER_TIMEOUT_MS)
-                page = context.new_page()
-                page.goto(base)
-                _wait_for_app(page)
-                pages.append(page)
-            app_page, reference_page, empty_page = pages
+            app_page, reference_page, empty_page = open_pages(browser, (app_url, reference_url, empty_url))
             # The app: log in (the session lives in the page's connection, so the timings
             # stay within the app, as a therapist's clicks do). My week is the home page.
-            app_page.get_by_label(nl["login.username"]).fill(DRIFTING_USERNAME)
-            app_page.get_by_label(nl["login.password"], exact=True).fill(DEMO_PASSWORDS["therapist"])
-            app_page.get_by_role("button", name=nl["login.submit"]).click()
+            log_in(app_page, DRIFTING_USERNAME, DEMO_PASSWORDS["therapist"])
             app_page.locator(FIRST_CHART).first.wait_for(state="visible")
             _wait_for_app(app_page)
             rerun = interleaved_medians(

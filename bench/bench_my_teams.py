@@ -19,7 +19,7 @@ from pathlib import Path
 from tests.e2e.server import streamlit_server
 
 from .bench_dashboard import (
-    APP, BROWSER_TIMEOUT_MS, BROWSER_TRIES, CHROMIUM, CHROMIUM_ARGS, EMPTY_PAGE_APP, _rerun_timer, _wait_for_app,
+    APP, BROWSER_TRIES, CHROMIUM, CHROMIUM_ARGS, EMPTY_PAGE_APP, _rerun_timer, _wait_for_app, log_in, open_pages,
 )
 from .bench_team_load import THERAPISTS, WEEKS, fill
 from .harness import Comparison, interleaved_medians
@@ -60,18 +60,8 @@ def browser_comparison(url: str, username: str, workdir: Path) -> Comparison | s
           sync_playwright() as playwright):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            pages = []
-            for base in (app_url, empty_url):
-                context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="nl-NL")
-                context.set_default_timeout(BROWSER_TIMEOUT_MS)
-                page = context.new_page()
-                page.goto(base)
-                _wait_for_app(page)
-                pages.append(page)
-            app_page, empty_page = pages
-            app_page.get_by_label(nl["login.username"]).fill(username)
-            app_page.get_by_label(nl["login.password"], exact=True).fill(PASSWORD)
-            app_page.get_by_role("button", name=nl["login.submit"]).click()
+            app_page, empty_page = open_pages(browser, (app_url, empty_url))
+            log_in(app_page, username, PASSWORD)
             heading = app_page.get_by_role("heading", name=nl["team.glance_title"], exact=True)
             heading.wait_for()
             _wait_for_app(app_page)

@@ -13,19 +13,15 @@ when reachable (as in ``bench_team_load``).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-import uuid
-from pathlib import Path
-
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from complexity import DOMAINS
 from complexity.calendar import monday_of, today
 from store import load, planner
-from store.db import make_engine, session_scope, upgrade
+from store.db import session_scope, upgrade
 
-from .bench_team_load import DEFAULT_POSTGRES_URL, THERAPISTS, WEEKS, fill
+from .bench_team_load import THERAPISTS, WEEKS, fill
+from .databases import on_both
 from .harness import Comparison, compare
 
 NEW_CASE = dict(domain_ratings={d: 2 for d in DOMAINS}, sessions_per_week=2)
@@ -62,36 +58,5 @@ def measure(engine: Engine, label: str) -> Comparison:
     )
 
 
-def _sqlite() -> Comparison:
-    with tempfile.TemporaryDirectory(prefix="draagkracht-bench-") as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-        try:
-            return measure(engine, "SQLite")
-        finally:
-            engine.dispose()
-
-
-def _postgres() -> Comparison | None:
-    url = os.environ.get("DRAAGKRACHT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    try:
-        admin = make_engine(url, connect_args={"connect_timeout": 3})
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "skip"
-        print(f"intake planner (PostgreSQL): skipped, {url} unreachable ({type(exc).__name__})")
-        return None
-    schema = f"draagkracht_bench_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        return measure(engine, "PostgreSQL")
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
 def run() -> list[Comparison]:
-    return [c for c in (_sqlite(), _postgres()) if c is not None]
+    return on_both(measure, "intake planner")

@@ -15,27 +15,22 @@ skipped with the reason printed when the server cannot be reached).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-import uuid
-from pathlib import Path
-
 import numpy as np
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, insert, select
 
 from complexity.load import session_weight
 from store import load
-from store.db import make_engine, session_scope, upgrade
+from store.db import session_scope, upgrade
 from store.bulk import insert_rows as bulk_insert
 from store.models import Case, SupervisorTeam, Team, Therapist, TherapySession, UserAccount
 
+from .databases import on_both
 from .harness import Comparison, compare
 
 THERAPISTS = 50
 WEEKS = 104
 PER_WEEK = 25
 CASES_EACH = 40
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 _FLOOR_WEEK = {
     "sqlite": "date(session_date, 'weekday 0', '-6 days')",
@@ -132,41 +127,5 @@ def measure(engine: Engine, label: str) -> Comparison:
     )
 
 
-def _sqlite() -> Comparison:
-    with tempfile.TemporaryDirectory(prefix="draagkracht-bench-") as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-        try:
-            return measure(engine, "SQLite")
-        finally:
-            engine.dispose()
-
-
-def _postgres() -> Comparison | None:
-    url = os.environ.get("DRAAGKRACHT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    try:
-        admin = make_engine(url, connect_args={"connect_timeout": 3})
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "skip"
-        print(f"team weekly load (PostgreSQL): skipped, {url} unreachable "
-              f"({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''})")
-        return None
-    schema = f"draagkracht_bench_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        return measure(engine, "PostgreSQL")
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
 def run() -> list[Comparison]:
-    out = [_sqlite()]
-    pg = _postgres()
-    if pg is not None:
-        out.append(pg)
-    return out
+    return on_both(measure, "team weekly load")

@@ -4,7 +4,7 @@ Sets up the page, the language selector (Dutch by default, kept in
 ``st.session_state["language"]``; once logged in, the language stored with the account,
 read on every run: a change in the selector is stored at once and follows the user into
 their other open sessions and the next login), the login, and the navigation per role:
-before login only the login page exists; after login only the pages of the user's role are
+before login every address shows the login page; after login only the pages of the user's role are
 registered with ``st.navigation``, so another role's page cannot be reached, not even
 by its URL. A user whose role requires a second factor and has none gets only the
 account page until it is set up, as does a user with a temporary password until they
@@ -95,11 +95,16 @@ PAGES_BY_ROLE: dict[str, list[tuple[str, str, str, str]]] = {
 }
 
 if user is None:
-    pages = [st.Page(auth.login_form, title=t("nav.login"), icon=":material/login:", url_path="login")]
+    # A bookmark or a link to a page, opened before login: its address shows the login
+    # form (not Streamlit's "Page not found"), and after login the address opens that
+    # page if the user's role has it (else the role's home page).
+    known = dict.fromkeys(spec for specs in PAGES_BY_ROLE.values() for spec in specs)
+    pages = [st.Page(auth.login_form, title=t("nav.login"), icon=":material/login:", url_path="login", default=True),
+             *(st.Page(auth.login_form, title=t(title_key), url_path=path) for _, path, title_key, _ in known)]
+    navigation = st.navigation(pages, position="hidden")
 else:
     pages = [_page(*spec) for spec in ([ACCOUNT] if user.account_page_only else PAGES_BY_ROLE[user.role])]
-
-navigation = st.navigation(pages)
+    navigation = st.navigation(pages)
 with st.sidebar:
     if user is not None:
         auth.logout_button(user)

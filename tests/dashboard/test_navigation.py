@@ -43,8 +43,12 @@ def shows_rate_case(at: AppTest) -> bool:
         [b for b in at.button if b.key == SUBMIT_KEY])
 
 
-def test_before_login_only_the_login_page_exists(app):
-    assert registered(app) == [("login", NL["nav.login"])]
+def test_before_login_every_address_is_the_login_page(app):
+    # Each page's address is registered before login (a bookmark must not get "Page not
+    # found"), but every one of them is the login form, and none is in the sidebar.
+    pages = registered(app)
+    assert pages[0] == ("login", NL["nav.login"]) and {path for path, _ in pages} == set(URL_PATHS)
+    assert not app.sidebar.get("page_link") and [t.value for t in app.title] == [NL["login.title"]]
     with pytest.raises(ValueError, match="rate_case"):
         app.switch_page("views/rate_case.py")
     assert not shows_rate_case(app)

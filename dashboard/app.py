@@ -85,11 +85,12 @@ MY_DATA = ("my_data.py", "my-data", "nav.my_data", ":material/shield_person:")
 RATE_CASE = ("rate_case.py", "rate-case", "nav.rate_case", ":material/assignment:")
 ACCOUNT = ("account.py", "my-account", "nav.account", ":material/manage_accounts:")
 TEAM = ("team.py", "my-teams", "nav.team", ":material/groups:")
+INTAKE = ("intake.py", "plan-intake", "nav.intake", ":material/person_add:")
 RESEARCH = ("research.py", "research-data", "nav.research", ":material/science:")
 ADMINISTRATION = ("admin.py", "administration", "nav.admin", ":material/admin_panel_settings:")
 PAGES_BY_ROLE: dict[str, list[tuple[str, str, str, str]]] = {
     "therapist": [MY_WEEK, MY_CASES, CHECKIN, REPORT, MY_DATA, RATE_CASE, ACCOUNT],
-    "supervisor": [TEAM, ACCOUNT],
+    "supervisor": [TEAM, INTAKE, ACCOUNT],
     "researcher": [RESEARCH, ACCOUNT],
     "admin": [ADMINISTRATION, ACCOUNT],
 }

@@ -59,10 +59,9 @@ def render_team_alerts(user, alerts: Sequence[Alert]) -> None:
                             for a in open_alerts), unsafe_allow_html=True)
         labels = {i: _label(a) for i, a in enumerate(open_alerts)}
         with st.form(MARK_FORM, enter_to_submit=False):
-            which, day = st.columns([3, 1])
-            chosen = which.selectbox(t("alerts.which"), list(labels), format_func=labels.get, key="alerts_which")
-            on = day.date_input(t("alerts.discussed_on"), value=dt.date.today(), max_value=dt.date.today(),
-                                format="DD-MM-YYYY", key="alerts_on")
+            chosen = st.selectbox(t("alerts.which"), list(labels), format_func=labels.get, key="alerts_which")
+            on = st.date_input(t("alerts.discussed_on"), value=dt.date.today(), max_value=dt.date.today(),
+                               format="DD-MM-YYYY", key="alerts_on")
             if st.form_submit_button(t("alerts.mark_discussed"), key="alerts_mark"):
                 try:
                     with unit_of_work() as db:  # the store checks the date (not before the cause began)

@@ -1,6 +1,6 @@
 """My teams (supervisors): each team at a glance (who needs attention first), the alerts
-to act on, the intake planner, the load heatmap, and the reports therapists chose to
-share. Never check-in content unless shared."""
+to act on (and a link to plan an intake), the load heatmap, and the reports therapists
+chose to share. Never check-in content unless shared."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from dashboard.components.balance import balance_caption, balance_figure, load_m
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.alerts_view import render_team_alerts
 from dashboard.components.flags import render_period_flags
-from dashboard.components.intake_planner import render_intake_planner
 from dashboard.components.report import report_html, report_tables
 from dashboard.components.team_cache import team_view
 from dashboard.i18n import current_language, t
@@ -28,20 +27,23 @@ with unit_of_work() as db:
 if not teams:
     st.info(t("team.none"))
 else:
+    # Every element costs each rerun (make bench my_teams: a warm rerun at most 3x an
+    # empty page's), so the page draws what is needed: a team choice only when there is
+    # one, the order's explanation as the heading's help, the heatmap on request (the
+    # trend column shows the same weeks).
     names = dict(teams)
-    team_id = st.selectbox(t("team.select"), list(names), format_func=names.get, key="team_select")
+    team_id = (st.selectbox(t("team.select"), list(names), format_func=names.get, key="team_select")
+               if len(names) > 1 else next(iter(names)))
     cached = team_view(user, team_id, lang)  # the store's access rules apply when it is computed
     view = cached.overview
-    st.subheader(t("team.glance_title"))
+    st.subheader(t("team.glance_title", team=names[team_id]), help=t("team.glance_help"))
     st.dataframe(cached.table, hide_index=True, key="team_table", column_config=cached.columns)
-    st.caption(t("team.glance_help"))
     st.subheader(t("team.alerts_title"))
     render_team_alerts(user, view.alerts)
-    st.subheader(t("team.planner_title"))
-    render_intake_planner(user, team_id=team_id)
-    st.subheader(t("team.heatmap_title"))
-    st.plotly_chart(cached.heatmap, key="team_heatmap", config={"displayModeBar": False})
-    st.caption(load_models_caption(view.load, lang))
+    st.page_link("views/intake.py", label=t("team.planner_link"), icon=":material/person_add:")
+    if st.toggle(t("team.heatmap_show"), key="team_heatmap_show"):
+        st.plotly_chart(cached.heatmap, key="team_heatmap", config={"displayModeBar": False})
+        st.caption(load_models_caption(view.load, lang))
 
 st.subheader(t("team.shared_title"))
 if not shares:

@@ -24,7 +24,7 @@ THERAPIST_PAGES = [
     ("my-report", NL["nav.report"]), ("my-data", NL["nav.my_data"]), ("rate-case", NL["nav.rate_case"]),
     ("my-account", NL["nav.account"]),
 ]
-URL_PATHS = ("login", "my-teams", "research-data", "administration", *(path for path, _ in THERAPIST_PAGES))
+URL_PATHS = ("login", "my-teams", "plan-intake", "research-data", "administration", *(path for path, _ in THERAPIST_PAGES))
 THERAPIST_FILES = ("my_week", "my_cases", "checkin", "report", "my_data", "rate_case")
 
 
@@ -73,7 +73,8 @@ def test_other_roles_get_only_their_pages(logged_in, demo_db, role):
     at = logged_in(role)
     lang = read_catalog(demo_db.languages[role])
     if role == "supervisor":
-        assert registered(at) == [("my-teams", lang["nav.team"]), ("my-account", lang["nav.account"])]
+        assert registered(at) == [("my-teams", lang["nav.team"]), ("plan-intake", lang["nav.intake"]),
+                                  ("my-account", lang["nav.account"])]
         assert titles(at) == [lang["team.title"]]
     elif role == "admin":
         assert registered(at) == [("administration", lang["nav.admin"]), ("my-account", lang["nav.account"])]
@@ -102,7 +103,8 @@ def test_a_supervisor_asking_for_the_rate_case_page_gets_their_home_page(logged_
     log_in(at, "sanne")
     assert not shows_rate_case(at)
     assert titles(at) == [EN["team.title"]]
-    assert registered(at) == [("my-teams", EN["nav.team"]), ("my-account", EN["nav.account"])]
+    assert registered(at) == [("my-teams", EN["nav.team"]), ("plan-intake", EN["nav.intake"]),
+                              ("my-account", EN["nav.account"])]
 
 
 @pytest.mark.parametrize("role", [None, "supervisor"])

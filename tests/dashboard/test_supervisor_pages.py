@@ -74,6 +74,10 @@ def test_an_alert_marked_as_discussed_leaves_the_list_and_the_therapist_sees_it(
 def test_the_supervisor_plans_an_intake_for_the_team(logged_in, run, demo_db, team_oost):
     team_id = team_oost
     at = logged_in("supervisor")
+    assert [link.label for link in at.get("page_link")] == [EN["team.planner_link"]]  # from My teams
+    at.switch_page("views/intake.py")
+    run(at)
+    assert [t.value for t in at.title] == [EN["planner.title"]]
     at.selectbox(key=f"planner_{team_id}_band").set_value("severe")
     at.number_input(key=f"planner_{team_id}_sessions").set_value(2)
     at.button(key=f"planner_{team_id}_submit").click()

@@ -46,6 +46,7 @@ from .accounts import history
 from .accounts.manage import replace_password
 from .accounts.passwords import password_problems
 from .accounts.policy import TEMPORARY_PASSWORD_BYTES
+from .accounts.throttle import throttle_for
 from .errors import InvalidInput, NotFound, Refused
 from .models import Base, SupervisorTeam, Therapist, UserAccount, utcnow
 from .practice import therapist_fields
@@ -116,10 +117,12 @@ def keep_an_active_admin(session: Session, target: UserAccount) -> None:
 
 
 def unlock(session: Session, user: Acting, user_id: int) -> None:
-    """Clear an account's failed-login count and lock."""
+    """Clear an account's failed-login count and lift its waits and locks, from every
+    address (``store.accounts.throttle``: in this app process)."""
     acting, target = _admin_and_target(session, user, user_id, "unlock_account", "for admins only")
     target.failed_logins = 0
     target.locked_until = None
+    throttle_for(session).forget(target.username)
     audit.record(session, "change", actor=acting, subject_type="user_account", subject_id=user_id,
                  detail=history.UNLOCKED)
 

@@ -7,6 +7,8 @@ and calls these functions, each inside a :func:`store.db.session_scope`.
   second factor (``DRAAGKRACHT_REQUIRE_TOTP_ROLES``).
 - ``login``: :func:`authenticate`, :func:`authenticate_totp` and :func:`reauthenticate`
   (the password asked again), with failure counting, slowdown and lock.
+- ``throttle``: the failure counts, per username from a client address and per address,
+  the same for unknown usernames (kept in the app process's memory).
 - ``totp``: setting up, confirming and switching off the second factor.
 - ``manage``: making an account and its own settings (password, language).
 - ``passwords``: argon2id hashing and the rules for a new password.
@@ -24,6 +26,8 @@ from .history import AccountEvent, account_events
 from .login import OUTCOMES, AuthResult, authenticate, authenticate_totp, reauthenticate
 from .manage import admin_exists, change_password, create_user, set_language, set_password
 from .policy import (
+    ADDRESS_BURST,
+    ADDRESS_INTERVAL,
     ENV_REQUIRE_TOTP,
     LOCK_DURATION,
     MAX_FAILED_LOGINS,
@@ -38,7 +42,8 @@ from .policy import (
 from .totp import TotpEnrolment, confirm_totp, disable_totp, pending_totp_enrolment, start_totp_enrolment
 
 __all__ = [
-    "Account", "AccountEvent", "AuthResult", "ENV_REQUIRE_TOTP", "LOCK_DURATION", "MAX_FAILED_LOGINS", "OUTCOMES",
+    "ADDRESS_BURST", "ADDRESS_INTERVAL", "Account", "AccountEvent", "AuthResult", "ENV_REQUIRE_TOTP", "LOCK_DURATION",
+    "MAX_FAILED_LOGINS", "OUTCOMES",
     "SESSION_IDLE_TIMEOUT", "SESSION_MAX_AGE", "SLOWDOWN_BASE", "SLOWDOWN_FROM", "TOTP_STEP_TIMEOUT",
     "TotpEnrolment", "account_events", "account_of", "admin_exists", "authenticate", "authenticate_totp", "change_password",
     "confirm_totp", "create_user", "disable_totp", "load_account", "normalize_username", "pending_totp_enrolment",

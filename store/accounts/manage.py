@@ -90,7 +90,7 @@ def change_password(
     own session's start to this time)."""
     now = now or utcnow()
     acting = access.actor(session, user)
-    check_again(acting, current, now)
+    check_again(session, acting, current, now)
     problems = password_problems(new or "", username=acting.username)
     if new == current:
         problems.append(Problem.make("password.same_as_current"))

@@ -6,15 +6,17 @@ parameters is re-hashed at the next successful login (:func:`needs_rehash`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-import datetime as dt
+from sqlalchemy.orm import Session
 
 from data_schema.problems import Problem
 
 from ..errors import InvalidInput
 from ..models import UserAccount
+from .throttle import account_wait
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -58,16 +60,12 @@ def password_problems(password: str, *, username: str | None = None) -> list[Pro
     return problems
 
 
-def is_locked(user: UserAccount, now: dt.datetime) -> bool:
-    """Whether the account refuses password checks now (slowed down or locked)."""
-    return user.locked_until is not None and now < user.locked_until
-
-
-def check_again(acting: UserAccount, password: str, now: dt.datetime) -> None:
+def check_again(session: Session, acting: UserAccount, password: str, now: dt.datetime) -> None:
     """The password asked again before a change (a new password, the second factor
-    off): refused while the account is slowed down or locked, and when wrong (the
-    failure was counted by ``login.reauthenticate`` in its own unit of work)."""
-    if is_locked(acting, now):
+    off): refused while the account waits from the request's address (slowed down or
+    locked, ``throttle``), and when wrong (the failure was counted by
+    ``login.reauthenticate`` in its own unit of work)."""
+    if account_wait(session, acting, now) is not None:
         raise InvalidInput(Problem.make("password.locked"))
     if not verify_password(acting.password_hash, password or ""):
         raise InvalidInput(Problem.make("password.wrong_current"))

@@ -1,6 +1,7 @@
 """The numbers of "Login and access", in one place (OWASP ASVS level 2: slow down, then
-lock; 30 minutes idle and 12 hours in all per session; a second factor, required per
-role where the operator says so)."""
+lock, per username from one client address and per address; 30 minutes idle and 12
+hours in all per session; a second factor, required per role where the operator says
+so). How the failure counts work: ``store.accounts.throttle``."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ from typing import Mapping
 
 from data_schema.fields import ROLES
 
-MAX_FAILED_LOGINS = 5  # consecutive failures that lock the account
+# One username from one client address (never from the others):
+MAX_FAILED_LOGINS = 5  # consecutive failures that lock the username from that address
 LOCK_DURATION = dt.timedelta(minutes=15)
 SLOWDOWN_FROM = 3  # from this consecutive failure on, wait before the next attempt
 SLOWDOWN_BASE = dt.timedelta(seconds=5)  # 5 s after the 3rd failure, 10 s after the 4th, ...
+# One client address, whatever the usernames:
+ADDRESS_BURST = 10  # failures in a row, then the address waits ...
+ADDRESS_INTERVAL = dt.timedelta(minutes=1)  # ... and may fail once more per minute
+THROTTLE_FORGET_AFTER = dt.timedelta(days=1)  # a count is forgotten a day after its last failure
+THROTTLE_MAX_ENTRIES = 50_000  # counts kept in memory at most (the oldest go first)
 SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=30)
 SESSION_MAX_AGE = dt.timedelta(hours=12)
 TOTP_STEP_TIMEOUT = dt.timedelta(minutes=5)  # to enter the code after the password

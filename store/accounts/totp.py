@@ -93,7 +93,7 @@ def disable_totp(
     """Switch the second factor off (needs the password, see :func:`reauthenticate`;
     refused where the role requires a second factor)."""
     acting = actor(session, user)
-    check_again(acting, password, now or utcnow())
+    check_again(session, acting, password, now or utcnow())
     if acting.totp_secret is None:
         raise InvalidInput(Problem.make("totp.not_enabled"))
     if acting.role in totp_required_roles():

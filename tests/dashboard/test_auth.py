@@ -101,6 +101,51 @@ def test_repeated_failures_slow_down_then_lock_with_a_clear_message(app, log_in,
     assert is_logged_in(app) and not app.error
 
 
+def failed_logins_messages(app, log_in, clock, username) -> list[list[str]]:
+    """The messages of a script's wrong passwords: three, one after the slowdown, one
+    after the second (the 5th locks), one during the lock."""
+    shown = []
+    for wait in (0, 0, 0, 5, 10, 60):
+        clock.advance(seconds=wait)
+        log_in(app, username, "fout-wachtwoord")
+        shown.append(errors(app))
+    return shown
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_unknown_username_gets_the_same_messages_as_a_known_one(app, log_in, clock, monkeypatch, lang):
+    """Issue 13: the answers never tell that a username exists (each from an address of
+    its own: an address's failures add up, whatever the usernames); in the user's language."""
+    catalog = read_catalog(lang)
+    app.radio(key="language").set_value(lang)
+    app.run()
+    where = {"address": "192.0.2.10"}
+    monkeypatch.setattr(database, "client_address", lambda peer, forwarded: where["address"])
+    known = failed_logins_messages(app, log_in, clock, "anna")
+    where["address"] = "192.0.2.11"
+    unknown = failed_logins_messages(app, log_in, clock, "niemand")
+    assert known == unknown
+    slowed = catalog["login.bad_credentials"] + "\n\n" + catalog["login.slowed"].format(seconds=5)
+    locked = catalog["login.locked"]
+    assert unknown[2] == [slowed] and unknown[4:] == [[locked.format(minutes=15)], [locked.format(minutes=14)]]
+
+
+def test_a_lock_from_one_address_does_not_keep_the_owner_out(app, log_in, clock, demo_db, monkeypatch):
+    where = {"address": None}  # AppTest has no client address: the local one
+    monkeypatch.setattr(database, "client_address", lambda peer, forwarded: where["address"] or "127.0.0.1")
+    failed_logins_messages(app, log_in, clock, "anna")  # locked from here
+    log_in(app, "anna", demo_db.password)
+    assert not is_logged_in(app) and errors(app) == [NL["login.locked"].format(minutes=14)]
+    where["address"] = "198.51.100.7"  # anna herself, on another network
+    log_in(app, "anna", demo_db.password)
+    assert is_logged_in(app) and not app.error
+    with db(demo_db) as s:
+        lines = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(("login_failure", "login_success")))
+                          .order_by(AuditEvent.id)).all()
+    assert [(line.action, line.client_address) for line in lines] == [
+        *[("login_failure", "127.0.0.1")] * 7, ("login_success", "198.51.100.7")]
+
+
 def test_login_starts_a_new_session_in_the_users_language(app, log_in, demo_db):
     app.session_state["left.over"] = "from before the login"
     app.radio(key="language").set_value("nl")

@@ -141,7 +141,7 @@ def test_failures_slow_down_then_lock_then_unlock_after_the_lock_time(engine, an
     failures = events(engine, "login_failure")
     assert len(failures) == 7  # 5 wrong passwords + 2 attempts while refused
     assert sum("attempt while locked" in e.detail for e in failures) == 2
-    assert "locked after 5 failures" in failures[-2].detail
+    assert "locked from this address after 5 failures" in failures[-2].detail
 
 
 def test_after_a_lock_runs_out_one_more_failure_locks_again(engine, anna):

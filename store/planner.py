@@ -55,8 +55,8 @@ from data_schema.rules import RuleError, parse_week
 
 from .access import actor, own_therapist_id
 from .errors import InvalidInput
-from .load import team_weekly_load, therapist_weekly_load
-from .models import Therapist, UserAccount
+from .load import load_frame, team_weekly_load, therapist_weekly_load
+from .models import TeamMembership, Therapist, TherapySession, UserAccount
 
 BASELINE_WEEKS = 4
 MAX_SESSIONS_PER_WEEK = 7
@@ -229,11 +229,18 @@ def plan_intake(session: Session, user: UserAccount, team_id: int, new_case: New
     therapist per projected week (``PLAN_COLUMNS``). The baseline is read with
     ``team_weekly_load``: anyone else is refused there (audited), each therapist's read
     is audited there."""
-    history = team_weekly_load(session, user, team_id, _history_weeks(as_of), config=config)
+    mondays = _history_weeks(as_of)
+    history = team_weekly_load(session, user, team_id, mondays, config=config)
     ahead = _weeks_ahead(new_case, weeks_ahead, as_of)
-    ids = [int(tid) for tid in history["therapist_id"].unique()]
-    therapists = session.scalars(select(Therapist).where(Therapist.id.in_(ids)).order_by(Therapist.id)).all()
-    return _project(history, list(therapists), new_case, ahead, config)
+    # Who can take the case: the team's therapists now (not one who moved on), each with
+    # their own recent load, also from weeks in another team (a load is the person's).
+    therapists = list(session.scalars(select(Therapist).where(Therapist.team_id == team_id,
+                                                              Therapist.active.is_(True)).order_by(Therapist.id)))
+    ids = [t.id for t in therapists]
+    moved = session.scalar(select(TeamMembership.id).where(TeamMembership.therapist_id.in_(ids)).limit(1))
+    if moved is not None or set(history["therapist_id"]) != set(ids):
+        history = load_frame(session, therapists, TherapySession.therapist_id.in_(ids), mondays, config)
+    return _project(history, therapists, new_case, ahead, config)
 
 
 def plan_own_intake(session: Session, user: UserAccount, new_case: NewCase, *, weeks_ahead: int = 4,

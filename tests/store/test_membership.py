@@ -110,3 +110,19 @@ def test_any_change_of_team_is_kept_from_this_week_on(engine, people):
         rows = s.scalars(select(TeamMembership).order_by(TeamMembership.valid_from)).all()
     assert [(r.team_id, r.valid_from) for r in rows] == [(people.team_id, dt.date(1900, 1, 1)),
                                                           (people.other_team_id, MONDAY)]
+
+
+def test_the_planner_offers_the_teams_therapists_now_each_with_their_own_load(engine, people, other_supervisor):
+    from store.planner import NewCase, plan_intake
+
+    with session_scope(engine) as s:
+        code = add_case(s, people.u1, opened_on=week(8))
+        record_sessions(s, people.u1, code, [(week(n) + dt.timedelta(days=1), 45) for n in (4, 3, 2) for _ in range(5)])
+        move_therapist(s, people.admin, people.t1.id, people.other_team_id, week(1))
+    case = NewCase(start_week=MONDAY, band="moderate")
+    with session_scope(engine) as s:
+        old_team = plan_intake(s, people.supervisor, people.team_id, case, as_of=TODAY)
+        new_team = plan_intake(s, other_supervisor, people.other_team_id, case, as_of=TODAY)
+    assert people.t1.id not in set(old_team["therapist_id"])  # Anna moved on: not the old team's to plan
+    anna = new_team[new_team["therapist_id"] == people.t1.id]
+    assert len(anna) and anna["load_without"].iloc[0] > 0  # her load from the weeks in her old team counts

@@ -255,7 +255,9 @@ def test_ordinary_numbers_still_pass(text):
 @given(valid_bsns, st.sampled_from([" ", ".", "-"]), surrounding, surrounding)
 def test_a_bsn_typed_with_a_separator_between_every_digit_is_found(bsn, sep, before, after):
     text, span = embedded(before, sep.join(bsn), after)
-    assert found_at(text, span, "bsn"), text
+    # Refused as a BSN, or inside a phone number that contains it ("0 1 0 0 0 0 0 0 8 0":
+    # ten digits from a 0 are a phone number too): either way the text is not stored.
+    assert found_at(text, span, "bsn") or found_at(text, span, "phone"), text
 
 
 @pytest.mark.parametrize("text", [

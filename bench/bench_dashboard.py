@@ -299,14 +299,23 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_role("button", name=nl["login.submit"]).click()
 
 
-def browser_comparisons(url: str, workdir: Path) -> list[Comparison] | str:
-    """(a) and (b) in Chromium, or the reason they cannot run."""
+def browser_missing() -> str | None:
+    """Why the Chromium benchmarks cannot run here, or None."""
     if not os.access(CHROMIUM, os.X_OK):
         return f"chromium is not installed ({CHROMIUM})"
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError as exc:
         return f"playwright is not installed ({exc})"
+    return None
+
+
+def browser_comparisons(url: str, workdir: Path) -> list[Comparison] | str:
+    """(a) and (b) in Chromium, or the reason they cannot run."""
+    if (missing := browser_missing()) is not None:
+        return missing
+    from playwright.sync_api import sync_playwright
+
     from dashboard.i18n import read_catalog
     from store.demo import DEMO_PASSWORDS, DRIFTING_USERNAME
 

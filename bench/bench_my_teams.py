@@ -12,14 +12,14 @@ does. Skipped, with the reason, when chromium or playwright is missing.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 from tests.e2e.server import streamlit_server
 
 from .bench_dashboard import (
-    APP, BROWSER_TRIES, CHROMIUM, CHROMIUM_ARGS, EMPTY_PAGE_APP, _rerun_timer, _wait_for_app, log_in, open_pages,
+    APP, BROWSER_TRIES, CHROMIUM, CHROMIUM_ARGS, EMPTY_PAGE_APP, _rerun_timer, _wait_for_app, browser_missing, log_in,
+    open_pages,
 )
 from .bench_team_load import THERAPISTS, WEEKS, fill
 from .harness import Comparison, interleaved_medians
@@ -46,12 +46,10 @@ def team_database(directory: Path) -> tuple[str, str]:
 
 
 def browser_comparison(url: str, username: str, workdir: Path) -> Comparison | str:
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"chromium is not installed ({CHROMIUM})"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        return f"playwright is not installed ({exc})"
+    if (missing := browser_missing()) is not None:
+        return missing
+    from playwright.sync_api import sync_playwright
+
     from dashboard.i18n import read_catalog
 
     nl = read_catalog("nl")

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from dashboard.components.palette import BLUISH_GREEN, ORANGE, SKY_BLUE, VERMILLION
 from dashboard.i18n import format_number, translate
+from complexity.calendar import iso_week_label
 from complexity.config import BANDS
 from store.team import TeamOverview
 
@@ -26,8 +28,6 @@ def _index_and_status(index, status, lang: str) -> str:
 def team_table(view: TeamOverview, lang: str) -> tuple[pd.DataFrame, dict]:
     """The team at a glance (``view.glance``, who needs attention first) and its column
     configuration (the trend as a small line per therapist)."""
-    from complexity.calendar import iso_week_label
-
     now = translate(lang, "team.col_now", week=iso_week_label(view.week_start))
     last = translate(lang, "team.col_last", week=iso_week_label(view.last_complete))
     trend = translate(lang, "team.col_trend")
@@ -44,8 +44,6 @@ def team_table(view: TeamOverview, lang: str) -> tuple[pd.DataFrame, dict]:
             translate(lang, "team.col_complex_cases"): int(r.complex_cases),
             translate(lang, "team.col_band_mix"): mix or "–",
         })
-    import streamlit as st
-
     config = {trend: st.column_config.LineChartColumn(trend, y_min=0.0, y_max=1.5,
                                                        help=translate(lang, "team.trend_help"))}
     return pd.DataFrame(rows), config

@@ -41,6 +41,12 @@ AUDIT_OUTCOMES: tuple[str, ...] = ("allowed", "refused")
 # What a supervisor is alerted to (store.alerts): red load two complete weeks in a row,
 # load rising week on week, a case marked "consult now".
 ALERT_KINDS: tuple[str, ...] = ("red_two_weeks", "load_rising", "consult_now")
+# Why a login session ended (store.accounts.sessions): its user logged out, ended it
+# from My account, it was replaced by a new id (second factor, own password), it ran
+# out (idle, absolute), the password was changed elsewhere, the account was deactivated.
+SESSION_END_REASONS: tuple[str, ...] = (
+    "logout", "ended_by_user", "rotated", "idle", "absolute", "password_changed", "account",
+)
 # The one username rule: 3-64 characters, lower-case letters, digits and . _ @ -, starting
 # with a letter or a digit (an e-mail address can be a username).
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._@-]{2,63}$"
@@ -251,6 +257,6 @@ __all__ = [
     "ACTION_COLUMNS", "ALERT_KINDS", "AUDIT_ACTIONS", "AUDIT_OUTCOMES", "BURDEN_MAX", "CASE_CODE_ALPHABET", "CASE_CODE_LENGTH", "CASE_CODE_PATTERN", "CASE_ID",
     "EXPERIENCE", "FieldSpec", "GOAL_STATUSES", "LANGUAGES", "LOAD_FIELDS", "MAX_CONTRACTED_SESSIONS",
     "MAX_SESSION_MINUTES", "MIN_CONTRACTED_SESSIONS", "MIN_SESSION_MINUTES", "REFLECTION_MAX", "ROLES",
-    "SELFCARE_ACTIONS", "USERNAME_PATTERN", "action_fields", "checkin_fields", "contribution_fields",
+    "SELFCARE_ACTIONS", "SESSION_END_REASONS", "USERNAME_PATTERN", "action_fields", "checkin_fields", "contribution_fields",
     "domain_fields", "item_fields", "normalize_case_code",
 ]

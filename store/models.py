@@ -56,6 +56,7 @@ from complexity.instrument import MAX_LEVEL, MIN_LEVEL
 from data_schema.fields import (
     ALERT_KINDS, AUDIT_ACTIONS, AUDIT_OUTCOMES, CASE_CODE_LENGTH, EXPERIENCE, GOAL_STATUSES, LANGUAGES, MAX_CONTRACTED_SESSIONS,
     MAX_SESSION_MINUTES, MIN_CONTRACTED_SESSIONS, REFLECTION_MAX, ROLES, SELFCARE_ACTIONS, BURDEN_MAX,
+    SESSION_END_REASONS,
 )
 
 from .orm import NAMING_CONVENTION, Base, UTCDateTime, check_in, column_name, created_at_column, utcnow
@@ -406,6 +407,33 @@ class AlertReview(Base):
     created_at: Mapped[dt.datetime] = created_at_column()
 
 
+class LoginSession(Base):
+    """A login session (``store.accounts.sessions``): the browser holds a random token in
+    an ``HttpOnly`` cookie, the database only its SHA-256 digest. ``handoff_digest`` is
+    the digest of a one-time ticket (valid until ``handoff_expires_at``) that the browser
+    exchanges for the cookie right after the login. A session is over once ``ended_at``
+    is set (``end_reason`` says why) or by the idle and absolute limits."""
+
+    __tablename__ = "login_session"
+    __table_args__ = (
+        CheckConstraint(check_in("end_reason", SESSION_END_REASONS), name="end_reason"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # a password change after this ends it
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(64))
+    handoff_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    handoff_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(24))
+
+
 class ResearchConsent(Base):
     __tablename__ = "research_consent"
 
@@ -466,7 +494,7 @@ class AuditChain(Base):
 
 __all__ = [
     "ACTION_COLUMNS", "ALERT_KINDS", "AUDIT_ACTIONS", "AUDIT_OUTCOMES", "AlertReview", "AuditChain", "AuditEvent", "BURDEN_MAX", "RatingRescore", "Base", "Case", "CaseRating", "EXPERIENCE",
-    "GOAL_STATUSES", "LANGUAGES", "NAMING_CONVENTION", "ROLES", "ResearchConsent", "SELFCARE_ACTIONS",
+    "GOAL_STATUSES", "LANGUAGES", "LoginSession", "NAMING_CONVENTION", "ROLES", "ResearchConsent", "SELFCARE_ACTIONS",
     "SelfcareGoal", "ShareGrant", "SupervisorTeam", "Team", "TeamMembership", "Therapist", "TherapySession",
     "UTCDateTime", "UserAccount", "WeeklyCheckin", "utcnow",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from complexity import DEFAULT_CONFIG, INSTRUMENT, CaseScore
+from dashboard.components.chart_text import contribution_text
 from dashboard.components.charts import INTERACTION, contribution_figure
 from dashboard.components.flags import render_flag
 from dashboard.i18n import format_number, plural, translate
@@ -93,6 +94,7 @@ def render_result(score: CaseScore, lang: str) -> None:
             key=CHART_KEY,
             config={"displayModeBar": False, "responsive": True},
         )
+        st.caption(contribution_text(score, lang))  # the chart in words, for a screen reader
 
     if score.case_meaning is not None:
         meaning = INSTRUMENT.item("case_meaning")

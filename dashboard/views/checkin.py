@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.balance import balance_figure
+from dashboard.components.chart_text import balance_text
 from dashboard.components.checkin_form import missing_answers, render_checkin_form
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.flags import render_week_flags
@@ -66,6 +67,7 @@ st.metric(t("my_week.capacity"), "–" if capacity is None else f"{format_number
 st.markdown(f"#### {t('checkin.balance_title')}")
 st.plotly_chart(balance_figure(week.balance, lang, height=300), key="checkin_balance",
                 config={"displayModeBar": False, "responsive": True})
+st.caption(balance_text(week.balance, lang))  # the chart in words, for a screen reader
 st.caption(t("balance.help"))
 render_week_flags([f for f in week.flags if f.spec.scope == "therapist"], lang, week=week.week)
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.components.alerts_view import render_my_alerts
 from dashboard.components.balance import balance_caption
+from dashboard.components.chart_text import balance_text
 from dashboard.components.context import acting_user
 from dashboard.components.flags import render_week_flags
 from dashboard.components.palette import SEVERITY_ICONS
@@ -29,6 +30,7 @@ st.subheader(t("my_week.balance_title"))
 # the Report page.
 st.plotly_chart(view.balance_chart, key="balance_chart",
                 config={"displayModeBar": False, "responsive": True, "staticPlot": True})
+st.caption(balance_text(week.balance, lang))  # the chart in words, for a screen reader
 st.caption(balance_caption(week.balance, lang))
 
 if week.checkin_open:

@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard.components.balance import balance_caption, balance_figure
+from dashboard.components.chart_text import balance_text
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.flags import render_period_flags
 from dashboard.components.report import report_html, report_tables
@@ -41,6 +42,7 @@ st.download_button(t("report.download"), report_html(report, lang, who=user.user
 st.subheader(t("report.balance"))
 st.plotly_chart(balance_figure(report.balance, lang), key="report_balance",
                 config={"displayModeBar": False, "responsive": True})
+st.caption(balance_text(report.balance, lang))  # the chart in words, for a screen reader
 st.caption(balance_caption(report.balance, lang))
 st.subheader(t("report.weeks"))
 st.dataframe(tables.weeks, hide_index=True)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from complexity import BANDS, INSTRUMENT
 from dashboard.components.caseload import models_caption
+from dashboard.components.chart_text import band_counts_text
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.palette import BLUE
 from dashboard.i18n import current_language, t
@@ -38,6 +39,7 @@ if len(scored):
     fig = px.bar(x=[t(f"band.{b}") for b in counts.index], y=counts.to_numpy(), text=counts.to_numpy(),
                  labels={"x": t("research.band"), "y": t("research.ratings")}, color_discrete_sequence=[BLUE])
     st.plotly_chart(fig, key="research_bands", config={"displayModeBar": False})
+    st.caption(band_counts_text(counts, lang))  # the chart in words, for a screen reader
     st.caption(t("research.items", items=len(INSTRUMENT.item_ids)) + " "
                + models_caption(scored["model_version"], lang))
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.balance import balance_caption, balance_figure, load_models_caption
+from dashboard.components.chart_text import balance_text, team_load_text
 from dashboard.components.context import acting_user, show_store_error, unit_of_work
 from dashboard.components.alerts_view import render_team_alerts
 from dashboard.components.flags import render_period_flags
 from dashboard.components.report import report_html, report_tables
 from dashboard.components.team_cache import team_view
 from dashboard.i18n import current_language, t
+from complexity.calendar import iso_week_label
 from store import StoreError
 from store.overview import period_report
 from store.team import shared_with_me, supervised_teams
@@ -43,6 +45,7 @@ else:
     st.page_link("views/intake.py", label=t("team.planner_link"), icon=":material/person_add:")
     if st.toggle(t("team.heatmap_show"), key="team_heatmap_show"):
         st.plotly_chart(cached.heatmap, key="team_heatmap", config={"displayModeBar": False})
+        st.caption(team_load_text(view.load, lang, week=iso_week_label(view.last_complete)))  # in words
         st.caption(load_models_caption(view.load, lang))
 
 st.subheader(t("team.shared_title"))
@@ -64,6 +67,7 @@ else:
             st.stop()
         st.plotly_chart(balance_figure(report.balance, lang), key="shared_balance",
                         config={"displayModeBar": False})
+        st.caption(balance_text(report.balance, lang))  # the chart in words, for a screen reader
         st.caption(balance_caption(report.balance, lang))
         tables = report_tables(report, lang)
         st.dataframe(tables.weeks, hide_index=True)

@@ -47,7 +47,7 @@ from tests.e2e.server import wait_for_app as _wait_for_app_within
 from .harness import Comparison, compare, interleaved_medians
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "dashboard" / "app.py"
+APP = ROOT / "dashboard" / "server.py"  # the production app (make run)
 REFERENCE_APP = Path(__file__).resolve().parent / "reference_chart_app.py"
 EMPTY_PAGE_APP = Path(__file__).resolve().parent / "empty_page_app.py"
 EMPTY_PAGE = 'import streamlit as st\nst.write("")\n'
@@ -154,7 +154,7 @@ def script_run_comparison(url: str) -> Comparison:
         my_week, empty = my_week_app(url), empty_app()
         return compare(
             "script run of My week in-process (AppTest, information)",
-            ("dashboard/app.py, My week, demo-starter", lambda: _checked(my_week.run())),
+            ("dashboard/server.py, My week, demo-starter", lambda: _checked(my_week.run())),
             ("empty Streamlit page (st.write)", lambda: _checked(empty.run())),
             target=None, repeats=RERUNS,
         )

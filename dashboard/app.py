@@ -36,7 +36,10 @@ VIEWS_DIR = Path(__file__).resolve().parent / "views"
 if LANGUAGE_KEY not in st.session_state:
     st.session_state[LANGUAGE_KEY] = DEFAULT_LANGUAGE
 
-st.set_page_config(page_title=t("app.title"), page_icon=":material/balance:", layout="centered")
+# The icon is a file of ours: a Material icon as page_icon is fetched from Google's font
+# server by the browser (a request to a third party, and refused by our CSP).
+st.set_page_config(page_title=t("app.title"), page_icon=str(Path(__file__).resolve().parent / "favicon.png"),
+                   layout="centered")
 
 try:
     totp_required_roles()  # a misconfigured requirement must not be ignored
@@ -103,9 +106,13 @@ if user is None:
     pages = [st.Page(auth.login_form, title=t("nav.login"), icon=":material/login:", url_path="login", default=True),
              *(st.Page(auth.login_form, title=t(title_key), url_path=path) for _, path, title_key, _ in known)]
     navigation = st.navigation(pages, position="hidden")
+    st.session_state[auth.NEXT_PAGE_KEY] = navigation.url_path  # where the login returns to
 else:
     pages = [_page(*spec) for spec in ([ACCOUNT] if user.account_page_only else PAGES_BY_ROLE[user.role])]
     navigation = st.navigation(pages)
+if user is not None and auth.handing_over():
+    st.caption(t("auth.opening"))  # the browser is on its way to /auth/session and back
+    st.stop()
 with st.sidebar:
     if user is not None:
         auth.logout_button(user)

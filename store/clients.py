@@ -50,6 +50,12 @@ def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
     return any(ip in network for network in proxies)
 
 
+def from_trusted_proxy(peer: str | None) -> bool:
+    """Whether a connection from ``peer`` is one of the configured trusted proxies (whose
+    ``X-Forwarded-*`` headers count)."""
+    return peer is not None and _trusted(peer, trusted_proxies())
+
+
 def client_address(peer: str | None, forwarded_for: str | None,
                    proxies: tuple[Network, ...] | None = None) -> str:
     """The client's address: ``peer`` (the connection's address; None means the local

@@ -430,6 +430,7 @@ class LoginSession(Base):
     device: Mapped[str | None] = mapped_column(String(64))
     handoff_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     handoff_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    notices: Mapped[str | None] = mapped_column(Text)  # JSON: told once, on the first page after the cookie
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str | None] = mapped_column(String(24))
 

@@ -22,6 +22,10 @@ from store.accounts import (
 from store.accounts.passwords import MIN_PASSWORD_LENGTH
 
 FLASH_KEY = "account.flash"  # a success message to show after a rerun
+# ...or after the browser fetched a new session cookie (components.auth.rotate_session):
+# the address's ?done= names it
+DONE_MESSAGES = {"password_changed": "account.password_changed", "totp_enabled": "account.totp_enabled"}
+ACCOUNT_PAGE = "my-account"
 TOTP_START_KEY = "account.totp_start"
 TOTP_CODE_KEY = "account.totp_code"
 TOTP_CONFIRM_KEY = "account.totp_confirm"
@@ -39,6 +43,10 @@ def _sentence(text: str) -> str:
 
 def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
+    done = st.query_params.get("done")
+    if done is not None:
+        del st.query_params["done"]
+        message = message or DONE_MESSAGES.get(done)
     if message:
         st.success(t(message))
 
@@ -80,7 +88,7 @@ def password_form(user: auth.SessionUser) -> None:
     except InvalidInput as error:
         st.error(t("account.password_not_changed") + "\n\n" + problems_text(error))
         return
-    auth.renew_after_password_change(changed_at)  # other sessions of this user end
+    auth.renew_after_password_change(changed_at, ACCOUNT_PAGE, "password_changed")  # others end; a new id
     if user.must_change_password:  # the navigation opens up
         st.session_state[FLASH_KEY] = "account.password_changed"
         st.rerun()
@@ -126,6 +134,7 @@ def totp_section(user: auth.SessionUser) -> None:
         except InvalidInput as error:
             st.error(problems_text(error))
             return
+        auth.rotate_session(ACCOUNT_PAGE, "totp_enabled")  # the second factor is complete: a new id
         st.session_state[FLASH_KEY] = "account.totp_enabled"
         st.rerun()  # the navigation opens up when the second factor was required
 

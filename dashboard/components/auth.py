@@ -1,12 +1,20 @@
 """Login, session and logout for the dashboard (the store side is ``store.accounts``).
 
-Session rules (numbers in ``store.accounts``): a login starts a new session (all of
-``st.session_state`` is cleared except the language, which becomes the user's stored
-language, and a new random session id is drawn); a session ends after
-``SESSION_IDLE_TIMEOUT`` without a request or ``SESSION_MAX_AGE`` in all; logout clears
-everything but the language. On every run :func:`current_user` re-reads the account
-from the database: a deleted or deactivated account, or one whose password was changed
-after this session began (elsewhere), is logged out at once.
+Session rules (numbers in ``store.accounts``; the sessions themselves in
+``store.accounts.sessions``, in the database): a login opens a new session under a new
+random id (all of ``st.session_state`` is cleared except the language, which becomes the
+user's stored language); a session ends after ``SESSION_IDLE_TIMEOUT`` without a request
+or ``SESSION_MAX_AGE`` in all; logout ends it in the database, so in every tab. On every
+run :func:`current_user` checks the session against the database: a deleted or
+deactivated account, or one whose password was changed after this session began
+(elsewhere), is logged out at once.
+
+Served through ``dashboard/server.py`` (``make run``, ``python -m dashboard serve``), the
+login then sends the browser once through ``/auth/session``, which sets an ``HttpOnly``,
+``SameSite=Strict`` cookie with the session's token and sends it back to the page it was
+on: a reload, a second tab, a bookmark or another app instance then finds the user logged
+in. The id changes at the login, when a second factor is completed and when the user
+changes their own password (:func:`rotate_session`).
 
 A browser tab remembers the digests of its earlier login sessions across a logout
 (``database.EARLIER_SESSIONS_KEY``): logging out as an admin and in with the temporary
@@ -23,18 +31,20 @@ form works through callbacks, which run before the script, so the new session's 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
-import secrets
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable, Iterator
+from urllib.parse import urlencode
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.components.account_history import NOTICES_KEY, show_login_notices
-from dashboard.components.database import EARLIER_SESSIONS_KEY, SESSION_ID_KEY, db_session, device
+from dashboard.components.database import EARLIER_SESSIONS_KEY, SESSION_ID_KEY, access, db_session, device
 from dashboard.i18n import LANGUAGE_KEY, t
 from store.accounts import (
     SESSION_IDLE_TIMEOUT,
@@ -44,19 +54,33 @@ from store.accounts import (
     AuthResult,
     authenticate,
     authenticate_totp,
-    load_account,
-    session_end_reason,
 )
+from store.accounts.sessions import (
+    SessionCheck,
+    SessionGrant,
+    check_session,
+    end_session,
+    open_session,
+    rotate,
+    session_status,
+)
+from store.accounts.sessions import renew_after_password_change as renew_sessions_after_password_change
 from store.audit import session_key
 from store.models import utcnow
+
+LOG = logging.getLogger("draagkracht.dashboard")
 
 clock: Callable[[], dt.datetime] = utcnow  # tests: monkeypatch auth.clock
 
 
-USER_KEY = "auth.user_id"
-STARTED_KEY = "auth.started_at"  # login time: the 12-hour limit counts from here
-LAST_SEEN_KEY = "auth.last_seen"  # last request: the idle limit counts from here
-VALID_FROM_KEY = "auth.valid_from"  # a password change after this ends the session
+ENV_COOKIE_SESSIONS = "DRAAGKRACHT_COOKIE_SESSIONS"  # set by dashboard/server.py
+COOKIE_NAME = "draagkracht_session"
+COOKIE_ROUTE = "/auth/session"
+USER_KEY = "auth.user_id"  # the logged-in account's id (with TOKEN_KEY: a login)
+TOKEN_KEY = "auth.token"  # this connection's session token (store.accounts.sessions)
+COOKIE_SEEN_KEY = "auth.cookie_seen"  # digest of a cookie that is no session: not looked up again
+HANDOFF_KEY = "auth.handoff"  # the browser is being sent to COOKIE_ROUTE
+NEXT_PAGE_KEY = "auth.next_page"  # the page asked for before login (app.py), to return to
 PENDING_KEY = "auth.pending_totp"  # {"user_id", "expires"} between password and code
 NOTICE_KEY = "auth.notice"  # ("info"|"error", [(message key, params)]) for the login page
 USERNAME_KEY = "login.username"
@@ -66,6 +90,11 @@ SUBMIT_KEY = "login.submit"
 CODE_SUBMIT_KEY = "login.code_submit"
 LOGOUT_KEY = "auth.logout"
 WATCHDOG_INTERVAL = dt.timedelta(minutes=1)
+# why a session ended (store.accounts.sessions) -> what the login page says; none for a
+# new id (rotated) or a session this tab did not know
+ENDED_NOTICES = {"idle": "auth.ended_idle", "absolute": "auth.ended_absolute", "account": "auth.ended_account",
+                 "password_changed": "auth.ended_password_changed", "logout": "auth.logged_out",
+                 "ended_by_user": "auth.ended_by_user"}
 KEPT = (LANGUAGE_KEY, EARLIER_SESSIONS_KEY)  # what a logout or a new login keeps of the tab's state
 EARLIER_SESSIONS_KEPT = 20
 
@@ -96,6 +125,24 @@ class SessionUser:
 
 # --- session ----------------------------------------------------------------------------
 
+def cookie_sessions() -> bool:
+    """Whether this process serves the app through ``dashboard/server.py`` (which sets
+    ``DRAAGKRACHT_COOKIE_SESSIONS``), whose ``/auth/session`` route sets the cookie.
+    Without it (AppTest, a bare ``streamlit run dashboard/app.py``) a login lasts as long
+    as this connection."""
+    return os.environ.get(ENV_COOKIE_SESSIONS) == "1"
+
+
+def request_cookie() -> str | None:
+    """The session cookie this connection was opened with (``st.context.cookies``: the
+    cookies of the page's websocket request), if any."""
+    try:
+        value = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # noqa: BLE001 - no request behind this run (AppTest)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 def _clear_state() -> None:
     """End the tab's login session: everything goes but the language and the digests
     of the tab's login sessions (this one added)."""
@@ -110,63 +157,121 @@ def _clear_state() -> None:
 
 
 def logout(notice: str | None = None, **params: object) -> None:
-    """End the session: clear everything except the language choice. ``notice`` is a
-    message key (with ``params``) the login page shows, e.g. why the session ended."""
+    """End the session, in the database too (so its cookie is worth nothing, in every
+    tab), and clear everything except the language choice. ``notice`` is a message key
+    (with ``params``) the login page shows, e.g. why the session ended."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token is not None:
+        try:
+            with db_session() as session:
+                end_session(session, token, now=clock())
+        except SQLAlchemyError:
+            LOG.exception("could not end a login session in the database")
     _clear_state()
     if notice:
         st.session_state[NOTICE_KEY] = ("info", [(notice, params)])
 
 
-def _start_session(account: Account, now: dt.datetime) -> None:
+def _start_session(account: Account, grant: SessionGrant, notices: tuple) -> None:
+    state = st.session_state
+    page = state.get(NEXT_PAGE_KEY) or ""
     _clear_state()
-    st.session_state[LANGUAGE_KEY] = account.language
-    st.session_state[USER_KEY] = account.id
-    st.session_state[SESSION_ID_KEY] = secrets.token_urlsafe(32)
-    st.session_state[STARTED_KEY] = now
-    st.session_state[LAST_SEEN_KEY] = now
-    st.session_state[VALID_FROM_KEY] = now
+    state[LANGUAGE_KEY] = account.language
+    state[USER_KEY] = account.id
+    state[TOKEN_KEY] = grant.token
+    if cookie_sessions():
+        _send_for_cookie(grant.ticket, page)  # the notices wait in the database for the page after it
+    elif notices:
+        state[NOTICES_KEY] = notices
 
 
-def renew_after_password_change(changed_at: dt.datetime) -> None:
-    """Keep this session valid after its own user changed the password (other
-    sessions of the user end)."""
-    st.session_state[VALID_FROM_KEY] = changed_at
+def _send_for_cookie(ticket: str, page: str, done: str | None = None) -> None:
+    """Send the browser to ``/auth/session`` with the ticket: the route sets the cookie
+    and sends it back to ``page`` (a page's URL path, "" for the home page), where the
+    new connection finds the user logged in, with ``done`` (what just succeeded, for
+    the page to say) in its address. (The message ``st.login`` sends.)"""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    message = ForwardMsg()
+    message.auth_redirect.url = ("/" + base if base else "") + f"{COOKIE_ROUTE}?{urlencode({'ticket': ticket, 'next': page, **({'done': done} if done else {})})}"
+    ctx.enqueue(message)
+    st.session_state[HANDOFF_KEY] = True
+
+
+def rotate_session(page: str = "", done: str | None = None) -> None:
+    """A new session id for this login (the second factor completed, the user's own
+    password changed): the old token and cookie are worth nothing after this; the
+    browser gets the new cookie on its way to ``page``."""
+    state = st.session_state
+    with db_session() as session:
+        grant = rotate(session, state.get(TOKEN_KEY), now=clock())
+    if grant is not None:
+        state[TOKEN_KEY] = grant.token
+        if cookie_sessions():
+            _send_for_cookie(grant.ticket, page, done)
+
+
+def renew_after_password_change(changed_at: dt.datetime, page: str = "", done: str | None = None) -> None:
+    """Keep this session valid after its own user changed the password (the user's
+    other sessions end), under a new id."""
+    with db_session() as session:
+        renew_sessions_after_password_change(session, st.session_state.get(TOKEN_KEY), changed_at)
+    rotate_session(page, done)
 
 
 def session_id() -> str | None:
     return st.session_state.get(SESSION_ID_KEY)
 
 
-def _ended(now: dt.datetime) -> str | None:
-    state = st.session_state
-    if any(key not in state for key in (STARTED_KEY, LAST_SEEN_KEY, VALID_FROM_KEY)):
-        return "incomplete"  # not a session started by this module: end it
-    return session_end_reason(state[STARTED_KEY], state[LAST_SEEN_KEY], now)
+def handing_over() -> bool:
+    """The browser is on its way to ``/auth/session`` (this connection ends with it)."""
+    return bool(st.session_state.get(HANDOFF_KEY))
+
+
+def _check(token: str, now: dt.datetime) -> SessionCheck:
+    with db_session(readonly=True) as session:
+        check = check_session(session, token, now=now, readonly=True)
+    if check.write_needed:  # ended, touched (once a minute) or notices to hand out
+        with db_session() as session:
+            check = check_session(session, token, now=now)
+    return check
 
 
 def current_user() -> SessionUser | None:
     """The logged-in user, or None (after ending a session that has run out or whose
-    account is gone)."""
+    account is gone). The session is this connection's (its token in the session
+    state) or, on a new connection (a reload, a second tab, a bookmark, another app
+    instance), the one its cookie names."""
     state = st.session_state
-    user_id = state.get(USER_KEY)
-    if user_id is None:
-        return None
+    token, cookie = state.get(TOKEN_KEY), None
+    if token is None:
+        if USER_KEY in state:  # a user id not set by a login: not a session
+            logout()
+        cookie = request_cookie()
+        if cookie is None or state.get(COOKIE_SEEN_KEY) == session_key(cookie):
+            return None
+        token = cookie
     now = clock()
-    reason = _ended(now)
-    if reason is not None:
-        logout(None if reason == "incomplete" else f"auth.ended_{reason}",
-               minutes=SESSION_IDLE_TIMEOUT // dt.timedelta(minutes=1),
+    check = _check(token, now)
+    account = check.account
+    if account is None:
+        if cookie is not None:  # an old, ended or made-up cookie: the login page, once looked up
+            state[COOKIE_SEEN_KEY] = session_key(cookie)
+            return None
+        notice = ENDED_NOTICES.get(check.ended or "")
+        logout(notice, minutes=SESSION_IDLE_TIMEOUT // dt.timedelta(minutes=1),
                hours=SESSION_MAX_AGE // dt.timedelta(hours=1))
         return None
-    with db_session(readonly=True) as session:
-        account = load_account(session, user_id)
-    if account is None:
-        logout("auth.ended_account")
-        return None
-    if account.password_changed_at is not None and account.password_changed_at > state[VALID_FROM_KEY]:
-        logout("auth.ended_password_changed")
-        return None
-    state[LAST_SEEN_KEY] = now
+    if cookie is not None:
+        state[TOKEN_KEY], state[USER_KEY] = cookie, account.id
+    state[SESSION_ID_KEY] = check.audit_key
+    if check.notices:
+        state[NOTICES_KEY] = check.notices
     return SessionUser(
         user_id=account.id, username=account.username, role=account.role,
         therapist_id=account.therapist_id, language=account.language,
@@ -221,7 +326,12 @@ def session_watchdog() -> None:
     """Every minute in the browser: end a session that ran out, so an unattended
     screen does not keep showing data. Not a request of the user (does not count as
     activity)."""
-    if USER_KEY in st.session_state and _ended(clock()) is not None:
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None:
+        return
+    with db_session(readonly=True) as session:
+        over = session_status(session, token, now=clock())
+    if over is not None:
         st.rerun(scope="app")  # the app's run ends the session (current_user)
 
 
@@ -241,12 +351,10 @@ def _message(result: AuthResult, *, wrong: str | None = None) -> list[tuple[str,
     return messages
 
 
-def _apply(result: AuthResult, now: dt.datetime) -> None:
+def _apply(result: AuthResult, now: dt.datetime, grant: SessionGrant | None) -> None:
     state = st.session_state
-    if result.ok:
-        _start_session(result.account, now)
-        if result.notices:
-            state[NOTICES_KEY] = result.notices
+    if result.ok and grant is not None:
+        _start_session(result.account, grant, result.notices)
         return
     if result.outcome == "totp_required":
         state[PENDING_KEY] = {"user_id": result.account.id, "expires": now + TOTP_STEP_TIMEOUT}
@@ -255,6 +363,15 @@ def _apply(result: AuthResult, now: dt.datetime) -> None:
     if result.outcome != "totp_invalid" or result.lockout:
         state.pop(PENDING_KEY, None)  # back to the password step
     state[NOTICE_KEY] = ("error", _message(result))
+
+
+def _open(session, result: AuthResult, now: dt.datetime) -> SessionGrant | None:
+    """A new login session for a successful login (a new id: never one the browser
+    had before, whatever cookie it sends)."""
+    if not result.ok:
+        return None
+    return open_session(session, result.account.id, now=now, client_address=access().client_address,
+                        device=device(), notices=result.notices if cookie_sessions() else ())
 
 
 def refusal_text(result: AuthResult, *, wrong: str) -> str:
@@ -276,10 +393,11 @@ def _submit_password() -> None:
     try:
         with db_session() as session:
             result = authenticate(session, username, password, now=now, device=device())
+            grant = _open(session, result, now)
     except SQLAlchemyError:
         _unavailable()
         return
-    _apply(result, now)
+    _apply(result, now, grant)
 
 
 def _submit_code() -> None:
@@ -294,10 +412,11 @@ def _submit_code() -> None:
     try:
         with db_session() as session:
             result = authenticate_totp(session, pending["user_id"], code, now=now, device=device())
+            grant = _open(session, result, now)
     except SQLAlchemyError:
         _unavailable()
         return
-    _apply(result, now)
+    _apply(result, now, grant)
 
 
 def _cancel_code() -> None:

@@ -225,7 +225,8 @@ def test_logout_clears_everything_but_the_language(logged_in, run):
     run(at)
     assert not is_logged_in(at) and "some.page.state" not in at.session_state
     assert set(at.session_state) >= {"language"}
-    assert not any(str(k).startswith("auth.") and k not in (auth.NOTICE_KEY, auth.EARLIER_SESSIONS_KEY)
+    assert not any(str(k).startswith("auth.") and k not in (auth.NOTICE_KEY, auth.EARLIER_SESSIONS_KEY,
+                                                            auth.NEXT_PAGE_KEY)
                    for k in at.session_state)
     # the tab keeps only the digest of the session that ended (a temporary password is refused here)
     assert at.session_state[auth.EARLIER_SESSIONS_KEY] == (ended,)
@@ -444,18 +445,19 @@ def test_the_account_is_read_once_per_run_and_again_on_the_next(logged_in, demo_
     page's own login check (require_login) reuses that run's result instead of reading
     the account a second time, and the next run reads it afresh."""
     at = logged_in("therapist")  # on My week, whose page calls require_login
-    reads: list[int] = []
-    real = auth.load_account
+    reads: list[str] = []
+    real = auth.check_session
 
-    def counting(session, user_id):
-        reads.append(user_id)
-        return real(session, user_id)
+    def counting(session, token, **kwargs):
+        reads.append(token)
+        return real(session, token, **kwargs)
 
-    monkeypatch.setattr(auth, "load_account", counting)
+    monkeypatch.setattr(auth, "check_session", counting)
+    token = at.session_state[auth.TOKEN_KEY]
     run(at)
-    assert reads == [demo_db.user_ids["anna"]]
+    assert reads == [token]  # within a minute of the last: read only, nothing written
     run(at)
-    assert reads == [demo_db.user_ids["anna"]] * 2
+    assert reads == [token] * 2
 
 
 def test_the_runs_check_is_gone_after_the_run_whatever_ends_it():

@@ -110,8 +110,9 @@ def _serve(script: str, database_url: str, log_path: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def streamlit_server(tmp_path_factory: pytest.TempPathFactory, e2e_database: str) -> Iterator[str]:
-    """Start ``streamlit run dashboard/app.py`` on a free port; yield its base URL."""
-    yield from _serve("dashboard/app.py", e2e_database, tmp_path_factory.mktemp("streamlit") / "server.log")
+    """Start ``streamlit run dashboard/server.py`` (the production app: cookie sessions,
+    security headers, CSP) on a free port; yield its base URL."""
+    yield from _serve("dashboard/server.py", e2e_database, tmp_path_factory.mktemp("streamlit") / "server.log")
 
 
 @pytest.fixture(scope="session")
@@ -121,9 +122,12 @@ def browser() -> Iterator[object]:
     if executable is None:
         browser_unavailable("chromium is not installed (expected /usr/bin/chromium); apt-get install chromium")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError as exc:  # pragma: no cover - playwright is a dev requirement
         browser_unavailable(f"the playwright package is missing: {exc}")
+    # An assertion waits as long as a script run may take (not Playwright's 5 s): on a
+    # busy 2-core machine a rerun that saves and redraws can take longer.
+    expect.set_options(timeout=APP_TIMEOUT_MS)
     playwright = sync_playwright().start()
     try:
         try:
@@ -146,15 +150,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+def csp_violations(context) -> list[str]:
+    """Every Content-Security-Policy violation Chromium reports in ``context``'s pages
+    (from the moment this is called): the browser suite runs under the app's CSP, and a
+    page that the policy breaks fails its test (``_new_page``)."""
+    seen: list[str] = []
+
+    def watch(page) -> None:
+        page.on("console", lambda message: "Content Security Policy" in message.text and seen.append(message.text))
+
+    context.on("page", watch)
+    for page in context.pages:
+        watch(page)
+    return seen
+
+
 def _new_page(request: pytest.FixtureRequest, browser) -> Iterator[object]:
-    """A page in its own browser context (so its own Streamlit session); a screenshot
-    of it goes to test-artifacts/e2e/FAILED-<test>.png when the test fails."""
+    """A page in its own browser context (so its own Streamlit session and cookies); a
+    screenshot of it goes to test-artifacts/e2e/FAILED-<test>.png when the test fails,
+    and a CSP violation in any page of the context fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="nl-NL",
                                   accept_downloads=True)
     context.set_default_timeout(APP_TIMEOUT_MS)
+    violations = csp_violations(context)
     pg = context.new_page()
     try:
         yield pg
+        assert not violations, f"Content-Security-Policy violations: {violations}"
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -263,8 +285,8 @@ def demo_practice(tmp_path_factory: pytest.TempPathFactory) -> DemoPractice:
 
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory, demo_practice: DemoPractice) -> Iterator[str]:
-    """A second ``streamlit run dashboard/app.py``, on the demo practice; its base URL."""
-    yield from _serve("dashboard/app.py", demo_practice.url,
+    """A second ``streamlit run dashboard/server.py``, on the demo practice; its base URL."""
+    yield from _serve("dashboard/server.py", demo_practice.url,
                       tmp_path_factory.mktemp("streamlit-demo") / "server.log")
 
 

@@ -20,6 +20,7 @@ from dashboard.i18n import read_catalog
 from store.db import make_engine, session_scope
 from store.demo import ADMIN_USERNAME, DEMO_PASSWORDS, SUPERVISOR_USERNAME
 from store.models import SupervisorTeam, Team, Therapist, UserAccount
+from tests.e2e.conftest import csp_violations
 from tests.e2e.test_therapist_journey import expect_clean, go_to
 from tests.e2e.widgets import pick
 
@@ -108,11 +109,13 @@ def test_the_admin_starts_a_team_and_its_new_therapist_logs_in(demo_page: Page, 
     # -- the new therapist, on her own device: a password of her own first, then her week -------
     context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="nl-NL",
                                   extra_http_headers={"X-Forwarded-For": "192.0.2.7"})
+    violations = csp_violations(context)
     try:
         page = context.new_page()
         page.goto(f"{demo_server}/")
         wait_for_app(page)
         _her_first_login(page, temporary, log_in, wait_for_app, artifacts_dir)
+        assert not violations, violations
     finally:
         context.close()
 

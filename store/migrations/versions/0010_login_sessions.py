@@ -1,8 +1,9 @@
 """Server-side login sessions (``login_session``): the digest of the random token the
 browser holds in an HttpOnly cookie, the account, when it began and was last used, the
 validity start a password change is compared with, where from (client address, device),
-the digest and expiry of the one-time ticket exchanged for the cookie, and when and why
-it ended.
+the digest and expiry of the one-time ticket exchanged for the cookie, what the user is to
+be told on the first page after the login (changes an admin made), and when and why it
+ended.
 
 Revision ID: 0010
 Revises: 0009
@@ -36,6 +37,7 @@ def upgrade() -> None:
         sa.Column("device", sa.String(64), nullable=True),
         sa.Column("handoff_digest", sa.String(64), nullable=True),
         sa.Column("handoff_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("notices", sa.Text(), nullable=True),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("end_reason", sa.String(24), nullable=True),
         sa.CheckConstraint(f"end_reason IN ({REASONS})", name=op.f("ck_login_session_end_reason")),

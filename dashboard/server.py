@@ -1,0 +1,36 @@
+"""The production app: Streamlit's ``st.App`` (ASGI) around ``dashboard/app.py``, with
+the routes and headers a real practice needs. ``make run`` and ``python -m dashboard
+serve`` both run it (``streamlit run dashboard/server.py`` finds :data:`app`).
+
+Routes (``dashboard.http``):
+
+- ``/auth/session``: exchanges the one-time ticket a login hands out for the session
+  cookie (``HttpOnly``, ``SameSite=Strict``, ``Path=/``, ``Secure`` over HTTPS) and sends
+  the browser back to the page it came from (``components.auth``).
+- ``/healthz``: the process answers. ``/readyz``: the database answers and is at this
+  version's migration (else 503, with the cause in the server log).
+
+Every HTTP response (page, static files, health, routes) carries the security headers
+of ``dashboard.http.SECURITY_HEADERS`` and the Content-Security-Policy of
+``dashboard.http.content_security_policy`` (``Strict-Transport-Security`` over HTTPS).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/server.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from dashboard.components.auth import ENV_COOKIE_SESSIONS  # noqa: E402
+from dashboard.http import SecurityHeaders, routes  # noqa: E402
+
+os.environ[ENV_COOKIE_SESSIONS] = "1"  # the login sets the cookie through /auth/session
+
+app = st.App(Path(__file__).resolve().parent / "app.py", routes=routes(), middleware=[Middleware(SecurityHeaders)])

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
@@ -29,6 +30,7 @@ from dashboard.components import auth  # noqa: E402
 from dashboard.components.database import db_session  # noqa: E402
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, t, translate  # noqa: E402
 from store.accounts import set_language, totp_required_roles  # noqa: E402
+from store.health import classify  # noqa: E402
 
 LOG = logging.getLogger("draagkracht.dashboard")
 VIEWS_DIR = Path(__file__).resolve().parent / "views"
@@ -48,7 +50,19 @@ except ValueError as error:
     st.error(t("app.config_error"))
     st.stop()
 
-user = auth.current_user()
+def _database_problem(error: SQLAlchemyError) -> None:
+    """The database cannot serve the app: the cause in the server log, to the user what it
+    is (unreachable or damaged, ``store.health``), and this run ends."""
+    kind = classify(error)
+    LOG.error("database %s: %s: %s", kind, type(error).__name__, getattr(error, "orig", None) or error)
+    st.error(t(f"app.database_{kind}"))
+    st.stop()
+
+
+try:
+    user = auth.current_user()
+except SQLAlchemyError as error:
+    _database_problem(error)
 if user is not None:
     # The account is where a logged-in user's language lives: a change in the selector
     # is stored before this run (_store_language), so this only matters where the
@@ -122,6 +136,8 @@ with st.sidebar:
 try:
     with auth.checked_for_run(user):  # the page's login check reuses this run's
         navigation.run()
+except SQLAlchemyError as error:
+    _database_problem(error)
 except Exception:  # a bug or an outage: the user gets a plain message, the log gets the traceback
     LOG.exception("page %s failed", navigation.url_path)
     st.error(t("error.unexpected"))

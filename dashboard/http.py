@@ -46,7 +46,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from dashboard.components.auth import COOKIE_NAME, COOKIE_ROUTE
-from store.accounts.sessions import redeem_ticket
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from store.accounts.sessions import redeem_ticket, session_language
 from store.clients import client_address, from_trusted_proxy
 from store.db import database_url, make_engine, session_scope
 from store.health import database_state
@@ -143,6 +144,81 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class PageLanguage:
+    """ASGI middleware: the page Streamlit serves says ``<html lang="en">`` whatever the
+    app's language, so a screen reader would read Dutch with an English voice (WCAG 2.1
+    3.1.1, Language of Page). The page is sent with the language of the account whose
+    session cookie it carries, else the app's default (Dutch). A language switched in the
+    sidebar holds from the next page load. Only HTML pages are touched (uncompressed:
+    Streamlit's gzip is asked not to compress them; they are about 8 kB)."""
+
+    SKIP = ("/static/", "/_stcore/", "/media/", "/component/", "/auth/", "/healthz", "/readyz", "/favicon")
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") != "GET" or any(part in path for part in self.SKIP):
+            await self.app(scope, receive, send)
+            return
+        dropped = (b"accept-encoding", b"if-none-match", b"if-modified-since")  # a whole, plain page each time
+        scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", ()) if k not in dropped]}
+        lang = await run_in_threadpool(_page_language, _cookie(scope, COOKIE_NAME))
+        start: dict | None = None
+        body: list[bytes] = []
+
+        async def rewrite(message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                content_type = MutableHeaders(scope=message).get("content-type", "")
+                if not content_type.startswith("text/html"):
+                    await send(message)
+                    return
+                start = message
+                return
+            if start is None:
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            page = b"".join(body).replace(b'<html lang="en">', f'<html lang="{lang}">'.encode(), 1)
+            headers = MutableHeaders(scope=start)
+            headers["content-length"] = str(len(page))
+            for validator in ("etag", "last-modified"):  # the page differs per user: no cached copy
+                if validator in headers:
+                    del headers[validator]
+            headers["cache-control"] = "no-store"
+            await send(start)
+            await send({"type": "http.response.body", "body": page})
+
+        await self.app(scope, receive, rewrite)
+
+
+def _cookie(scope, name: str) -> str | None:
+    header = _header(scope, b"cookie")
+    if not header:
+        return None
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _page_language(token: str | None) -> str:
+    if token:
+        try:
+            with session_scope(_engine(), readonly=True) as session:
+                lang = session_language(session, token)
+            if lang in LANGUAGES:
+                return lang
+        except Exception:  # noqa: BLE001 - the page still loads; the app itself reports the database
+            LOG.exception("could not read the page language")
+    return DEFAULT_LANGUAGE
 
 
 # --- routes -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ Routes (``dashboard.http``):
 - ``/healthz``: the process answers. ``/readyz``: the database answers and is at this
   version's migration (else 503, with the cause in the server log).
 
+The page itself says the user's language (``<html lang>``, ``dashboard.http.PageLanguage``).
 Every HTTP response (page, static files, health, routes) carries the security headers
 of ``dashboard.http.SECURITY_HEADERS`` and the Content-Security-Policy of
 ``dashboard.http.content_security_policy`` (``Strict-Transport-Security`` over HTTPS).
@@ -29,8 +30,9 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/server.py` puts only d
     sys.path.insert(0, str(ROOT))
 
 from dashboard.components.auth import ENV_COOKIE_SESSIONS  # noqa: E402
-from dashboard.http import SecurityHeaders, routes  # noqa: E402
+from dashboard.http import PageLanguage, SecurityHeaders, routes  # noqa: E402
 
 os.environ[ENV_COOKIE_SESSIONS] = "1"  # the login sets the cookie through /auth/session
 
-app = st.App(Path(__file__).resolve().parent / "app.py", routes=routes(), middleware=[Middleware(SecurityHeaders)])
+app = st.App(Path(__file__).resolve().parent / "app.py", routes=routes(),
+             middleware=[Middleware(SecurityHeaders), Middleware(PageLanguage)])

@@ -206,6 +206,16 @@ def _end_reason(row: LoginSession, user: UserAccount | None, now: dt.datetime) -
     return reason
 
 
+def session_language(session: Session, token: str | None) -> str | None:
+    """The language of the account whose open session ``token`` names (for the page's
+    ``lang`` attribute before the app has run), else None. Reads only."""
+    row = _row(session, token)
+    if row is None or row.ended_at is not None:
+        return None
+    return session.scalar(select(UserAccount.language).where(UserAccount.id == row.account_id,
+                                                             UserAccount.active.is_(True)))
+
+
 def session_status(session: Session, token: str | None, *, now: dt.datetime | None = None) -> str | None:
     """Why ``token``'s session is over (or would end on its next request), else None;
     reads only, and does not count as a request (the screen's watchdog)."""

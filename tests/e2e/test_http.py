@@ -147,3 +147,29 @@ def test_an_expired_ticket_sets_nothing(streamlit_server, e2e_database):
     finally:
         engine.dispose()
     assert _cookie(fetch(f"{streamlit_server}/auth/session?ticket={grant.ticket}")) is None
+
+
+def test_the_page_says_its_language(streamlit_server, e2e_database, add_therapist_account):
+    """WCAG 3.1.1: Dutch before login (the default), the account's language with its cookie."""
+    from store.accounts.sessions import redeem_ticket
+
+    def lang(headers=None) -> str:
+        page = fetch(streamlit_server + "/my-week", {"Accept-Encoding": "gzip", **(headers or {})})
+        assert page.headers["Content-Encoding"] is None and page.headers["ETag"] is None
+        return re.search(rb'<html lang="([a-z]+)">', page.read()).group(1).decode()
+
+    assert lang() == "nl"
+    add_therapist_account(e2e_database, "e2e-english-page", "english-page-wachtwoord-1", language="en")
+    engine = make_engine(e2e_database)
+    try:
+        with session_scope(engine) as s:
+            from sqlalchemy import select
+
+            from store.models import UserAccount
+
+            account = s.scalar(select(UserAccount.id).where(UserAccount.username == "e2e-english-page"))
+            token = redeem_ticket(s, open_session(s, account, client_address="127.0.0.1").ticket)
+    finally:
+        engine.dispose()
+    assert lang({"Cookie": f"{COOKIE_NAME}={token}"}) == "en"
+    assert lang({"Cookie": f"{COOKIE_NAME}=made-up"}) == "nl"

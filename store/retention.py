@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from complexity.calendar import today
 
 from . import audit
-from .models import Case, SelfcareGoal, ShareGrant, WeeklyCheckin
+from .models import Case, LoginSession, SelfcareGoal, ShareGrant, WeeklyCheckin
 
 DEFAULTS_FILE = Path(__file__).with_name("retention.toml")
 FILE_VARIABLE = "DRAAGKRACHT_RETENTION_FILE"
@@ -35,6 +35,7 @@ class RetentionPolicy:
     goals_weeks: int
     closed_cases_weeks: int
     revoked_shares_weeks: int
+    login_sessions_weeks: int
 
 
 def load_policy(path: str | os.PathLike | None = None) -> RetentionPolicy:
@@ -77,6 +78,9 @@ def _targets(policy: RetentionPolicy, on: dt.date):
         "closed_cases": (Case, Case.closed_on < before(policy.closed_cases_weeks), before(policy.closed_cases_weeks)),
         "revoked_shares": (ShareGrant, ShareGrant.revoked_at < dt.datetime.combine(
             before(policy.revoked_shares_weeks), dt.time(), tzinfo=dt.timezone.utc), before(policy.revoked_shares_weeks)),
+        # a session lasts 12 hours at most: one that began before the cutoff is long over
+        "login_sessions": (LoginSession, LoginSession.created_at < dt.datetime.combine(
+            before(policy.login_sessions_weeks), dt.time(), tzinfo=dt.timezone.utc), before(policy.login_sessions_weeks)),
     }
 
 

@@ -14,6 +14,7 @@ KINDS = {  # purge target -> its name in messages
     "goals": "cli.purge.kind.goals",
     "closed_cases": "cli.purge.kind.closed_cases",
     "revoked_shares": "cli.purge.kind.revoked_shares",
+    "login_sessions": "cli.purge.kind.login_sessions",
 }
 
 

@@ -19,7 +19,8 @@ from store.retention import RetentionPolicy, load_policy, purge
 
 TODAY = dt.date.today()
 MONDAY = TODAY - dt.timedelta(days=TODAY.weekday())
-POLICY = RetentionPolicy(checkins_weeks=10, goals_weeks=10, closed_cases_weeks=10, revoked_shares_weeks=10)
+POLICY = RetentionPolicy(checkins_weeks=10, goals_weeks=10, closed_cases_weeks=10, revoked_shares_weeks=10,
+                         login_sessions_weeks=10)
 CHECKIN = {"energy": 5, "body_tension": 5, "emotional_exhaustion": 5, "rumination": 5, "sleep": 5,
            "meaning": 5, "selfcare_time": 5, "burnout": 2}
 RATING = {i: 1 for i in INSTRUMENT.scored_item_ids}
@@ -48,7 +49,7 @@ def test_a_dry_run_counts_and_the_purge_removes_what_has_expired(engine, people)
     _fill(engine, people)
     with session_scope(engine) as s:
         result = purge(s, POLICY, dry_run=True)
-    assert result.counts == {"checkins": 2, "goals": 0, "closed_cases": 1, "revoked_shares": 0}
+    assert result.counts == {"checkins": 2, "goals": 0, "closed_cases": 1, "revoked_shares": 0, "login_sessions": 0}
     assert count(engine, WeeklyCheckin) == 3 and count(engine, Case) == 3  # nothing changed
     with session_scope(engine) as s:
         result = purge(s, POLICY)
@@ -70,6 +71,19 @@ def test_revoked_shares_expire_from_their_revocation(engine, people):
         assert purge(s, POLICY).counts["revoked_shares"] == 0  # revoked today
         assert purge(s, POLICY, on=TODAY + dt.timedelta(weeks=11)).counts["revoked_shares"] == 1
     assert count(engine, ShareGrant) == 0
+
+
+def test_login_sessions_expire_from_the_login(engine, people):
+    from store.accounts.sessions import open_session
+    from store.models import LoginSession
+
+    login = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.timezone.utc)
+    with session_scope(engine) as s:
+        open_session(s, people.u1.id, now=login - dt.timedelta(weeks=11), client_address="10.0.0.7")
+        open_session(s, people.u1.id, now=login - dt.timedelta(weeks=2), client_address="10.0.0.7")
+    with session_scope(engine) as s:
+        assert purge(s, POLICY).counts["login_sessions"] == 1
+    assert count(engine, LoginSession) == 1
 
 
 def test_the_purge_is_one_transaction(engine, people, monkeypatch):
@@ -97,7 +111,7 @@ def test_the_policy_takes_the_operators_file_and_refuses_nonsense(tmp_path, monk
     own.write_text("checkins_weeks = 52\n")
     monkeypatch.setenv("DRAAGKRACHT_RETENTION_FILE", str(own))
     assert load_policy() == RetentionPolicy(checkins_weeks=52, goals_weeks=104, closed_cases_weeks=104,
-                                            revoked_shares_weeks=52)
+                                            revoked_shares_weeks=52, login_sessions_weeks=13)
     for text, found in (("checkin_weeks = 52\n", "unknown retention setting"), ("goals_weeks = 0\n", "at least"),
                         ("goals_weeks = \"lang\"\n", "whole number")):
         own.write_text(text)

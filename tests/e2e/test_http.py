@@ -153,10 +153,15 @@ def test_the_page_says_its_language(streamlit_server, e2e_database, add_therapis
     """WCAG 3.1.1: Dutch before login (the default), the account's language with its cookie."""
     from store.accounts.sessions import redeem_ticket
 
+    from dashboard.http import FOCUS_CSS
+
     def lang(headers=None) -> str:
         page = fetch(streamlit_server + "/my-week", {"Accept-Encoding": "gzip", **(headers or {})})
         assert page.headers["Content-Encoding"] is None and page.headers["ETag"] is None
-        return re.search(rb'<html lang="([a-z]+)">', page.read()).group(1).decode()
+        html = page.read()
+        assert f"<style>{FOCUS_CSS}</style></head>".encode() in html  # the focus ring, once
+        assert html.count(b"<style>") == 1
+        return re.search(rb'<html lang="([a-z]+)">', html).group(1).decode()
 
     assert lang() == "nl"
     add_therapist_account(e2e_database, "e2e-english-page", "english-page-wachtwoord-1", language="en")

@@ -178,3 +178,18 @@ def test_the_page_says_its_language(streamlit_server, e2e_database, add_therapis
         engine.dispose()
     assert lang({"Cookie": f"{COOKIE_NAME}={token}"}) == "en"
     assert lang({"Cookie": f"{COOKIE_NAME}=made-up"}) == "nl"
+
+
+def test_readiness_fails_on_a_damaged_database_and_the_log_says_why(tmp_path):
+    """A file that is not a database: /readyz answers 503 "damaged" (the process itself
+    is up: /healthz 200), and the server log holds the driver's cause."""
+    from tests.e2e.server import streamlit_server as serve
+
+    broken = tmp_path / "draagkracht.sqlite3"
+    broken.write_bytes(b"this is not a SQLite database " * 200)
+    log = tmp_path / "server.log"
+    with serve("dashboard/server.py", f"sqlite:///{broken}", log) as url:
+        assert fetch(url + "/healthz").status == 200
+        answer = fetch(url + "/readyz")
+        assert answer.status == 503 and answer.read() == b'{"status":"not ready","database":"damaged"}'
+    assert "not ready: database damaged" in log.read_text() and "file is not a database" in log.read_text()

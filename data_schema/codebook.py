@@ -27,18 +27,21 @@ from complexity.instrument import Instrument
 
 from .i18n import translate
 from .layouts import export_tables
-from .spec import CODEBOOK_TYPES, FieldSpec
+from .spec import CODEBOOK_TYPES, FieldSpec, TableSpec
 
 COLUMNS: tuple[str, ...] = (
     "table", "column", "label_nl", "label_en", "type", "range", "unit_or_values", "instrument_version",
 )
 
 def codebook_frame(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKIN, *,
-                   lang: str = "en", columns: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
+                   lang: str = "en", columns: Mapping[str, Iterable[str]] | None = None,
+                   tables: Mapping[str, TableSpec] | None = None) -> pd.DataFrame:
     """Every column of every export table, with labels, type, range and values; with
     ``columns`` (table -> column names, as an export wrote them) exactly those, in that
-    order. A column no export table describes is a ``KeyError`` naming it."""
-    tables = export_tables(instrument, checkin)
+    order. A column no export table describes is a ``KeyError`` naming it. ``tables``:
+    other table specs than the exports' (the research export's,
+    ``data_schema.research_layout``)."""
+    tables = tables if tables is not None else export_tables(instrument, checkin)
     wanted = columns if columns is not None else {name: table.columns for name, table in tables.items()}
     rows, missing = [], []
     for name, names in wanted.items():
@@ -73,9 +76,11 @@ def _cell(text: object) -> str:
 
 
 def codebook_markdown(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKIN, *,
-                      lang: str = "nl", columns: Mapping[str, Iterable[str]] | None = None) -> str:
-    frame = codebook_frame(instrument, checkin, lang=lang, columns=columns)
-    titles = {name: table.title(lang) for name, table in export_tables(instrument, checkin).items()}
+                      lang: str = "nl", columns: Mapping[str, Iterable[str]] | None = None,
+                      tables: Mapping[str, TableSpec] | None = None) -> str:
+    frame = codebook_frame(instrument, checkin, lang=lang, columns=columns, tables=tables)
+    specs = tables if tables is not None else export_tables(instrument, checkin)
+    titles = {name: table.title(lang) for name, table in specs.items()}
     head = [translate(lang, f"codebook.head.{h}") for h in ("column", "label", "type", "range", "values", "version")]
     lines = [
         "# " + translate(lang, "codebook.title", instrument=instrument.name(lang)),

@@ -197,8 +197,9 @@ def _send_for_cookie(ticket: str, page: str, done: str | None = None) -> None:
     if ctx is None:
         return
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    query = {"ticket": ticket, "next": page, **({"done": done} if done else {})}
     message = ForwardMsg()
-    message.auth_redirect.url = ("/" + base if base else "") + f"{COOKIE_ROUTE}?{urlencode({'ticket': ticket, 'next': page, **({'done': done} if done else {})})}"
+    message.auth_redirect.url = ("/" + base if base else "") + f"{COOKIE_ROUTE}?{urlencode(query)}"
     ctx.enqueue(message)
     st.session_state[HANDOFF_KEY] = True
 
@@ -264,6 +265,7 @@ def current_user() -> SessionUser | None:
             state[COOKIE_SEEN_KEY] = session_key(cookie)
             return None
         notice = ENDED_NOTICES.get(check.ended or "")
+        state.pop(TOKEN_KEY, None)  # already ended (or never known) in the database
         logout(notice, minutes=SESSION_IDLE_TIMEOUT // dt.timedelta(minutes=1),
                hours=SESSION_MAX_AGE // dt.timedelta(hours=1))
         return None

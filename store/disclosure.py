@@ -94,7 +94,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("load_index", "value", (0.01, 0.05, 0.1, 0.25, 0.5, None), 2.0),
     Dimension("sessions", "value", (1, 2, 5, 10, None), 1.0),
     Dimension("contracted_sessions", "count", (1, 5, 10, 20, None), 1.5),
-    Dimension("consult_now", "flag", (1, None), 1.0),
+    Dimension("consult_now", "flag", (1, None), 0.5),
     Dimension("experience", "category", (1, None), 4.0),
 )
 DIMENSION = {d.name: d for d in DIMENSIONS}

@@ -493,9 +493,62 @@ class AuditChain(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class PracticeVignette(Base):
+    """A written case vignette a researcher or admin added to the rating practice
+    (``store.rating_practice``; Draagkracht's own are files in ``store/vignettes/``):
+    fictional, its texts checked by the identifier guard, ``reference`` the reference
+    rating as JSON (item id -> level, every item of ``instrument_version``)."""
+
+    __tablename__ = "practice_vignette"
+    __table_args__ = (
+        CheckConstraint(check_in("band", BAND_CATEGORIES[:-1]), name="band"),  # the bands, not "incomplete"
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(16), unique=True)
+    band: Mapped[str] = mapped_column(String(16))
+    instrument_version: Mapped[str] = mapped_column(String(20))
+    title_nl: Mapped[str] = mapped_column(String(120))
+    title_en: Mapped[str] = mapped_column(String(120))
+    text_nl: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str] = mapped_column(Text)
+    added_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class PracticeRating(Base):
+    """A therapist's rating of a vignette in the rating practice (``store.rating_practice``):
+    never a case rating (no case, its own table). One per therapist, vignette and
+    instrument version: the first impression is what the practice compares. Its levels
+    are rows of ``practice_rating_item``."""
+
+    __tablename__ = "practice_rating"
+    __table_args__ = (UniqueConstraint("vignette_key", "therapist_id", "instrument_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vignette_key: Mapped[str] = mapped_column(String(16))
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapist.id", ondelete="CASCADE"), index=True)
+    instrument_version: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class PracticeRatingItem(Base):
+    """One item's level in a practice rating."""
+
+    __tablename__ = "practice_rating_item"
+    __table_args__ = (CheckConstraint(f"level >= {MIN_LEVEL} AND level <= {MAX_LEVEL}", name="level_range"),)
+
+    rating_id: Mapped[int] = mapped_column(ForeignKey("practice_rating.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger)
+
+
 __all__ = [
     "ACTION_COLUMNS", "ALERT_KINDS", "AUDIT_ACTIONS", "AUDIT_OUTCOMES", "AlertReview", "AuditChain", "AuditEvent", "BURDEN_MAX", "RatingRescore", "Base", "Case", "CaseRating", "EXPERIENCE",
-    "GOAL_STATUSES", "LANGUAGES", "LoginSession", "NAMING_CONVENTION", "ROLES", "ResearchConsent", "SELFCARE_ACTIONS",
+    "GOAL_STATUSES", "LANGUAGES", "LoginSession", "NAMING_CONVENTION", "PracticeRating", "PracticeRatingItem",
+    "PracticeVignette", "ROLES", "ResearchConsent", "SELFCARE_ACTIONS",
     "SelfcareGoal", "ShareGrant", "SupervisorTeam", "Team", "TeamMembership", "Therapist", "TherapySession",
     "UTCDateTime", "UserAccount", "WeeklyCheckin", "utcnow",
 ]

@@ -6,7 +6,7 @@ import importlib
 import sys
 import warnings
 
-BENCHMARKS = ("scoring", "import", "team_load", "planner", "my_teams", "dashboard")
+BENCHMARKS = ("scoring", "import", "team_load", "planner", "my_teams", "dashboard", "instance_load")
 
 
 def main(argv: list[str]) -> int:

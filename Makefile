@@ -37,7 +37,7 @@ run: $(VENV)/.runtime
 	@echo ""
 	@echo "Draagkracht is starting on http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
 	@echo ""
-	$(PY) -m streamlit run dashboard/server.py --server.address 127.0.0.1 --server.port $(PORT) \
+	FORWARDED_ALLOW_IPS="$${DRAAGKRACHT_TRUSTED_PROXIES:-}" $(PY) -m streamlit run dashboard/server.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--browser.gatherUsageStats false
 
 test: $(VENV)/.dev

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not settings.cookie_secret_given:
         error(args.lang, "serve.secret_drawn", variable=COOKIE_SECRET)
-    env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": settings.cookie_secret}
+    env = {**os.environ, **settings.server_environment()}
     command = [sys.executable, "-m", "streamlit", "run", str(SERVER), *settings.streamlit_flags()]
     os.execve(sys.executable, command, env)  # the server takes this process's place (signals, systemd)
     return 0  # pragma: no cover - execve does not return

@@ -75,6 +75,14 @@ class Settings:
     cookie_secret_given: bool
     log_level: str
 
+    def server_environment(self) -> dict[str, str]:
+        """What the server process needs in its environment: Streamlit's cookie secret,
+        and uvicorn told to trust ``X-Forwarded-*`` from exactly our trusted proxies (by
+        itself it trusts 127.0.0.1 whatever ``DRAAGKRACHT_TRUSTED_PROXIES`` says)."""
+        networks = [str(ipaddress.ip_network(p.strip(), strict=False))
+                    for p in self.trusted_proxies.split(",") if p.strip()]
+        return {"STREAMLIT_SERVER_COOKIE_SECRET": self.cookie_secret, "FORWARDED_ALLOW_IPS": ",".join(networks)}
+
     def streamlit_flags(self) -> list[str]:
         """The ``streamlit run`` options these settings make (the secret goes in the
         environment, not the command line, where ``ps`` would show it)."""

@@ -42,6 +42,12 @@ def test_a_full_valid_set(tmp_path):
     })
     assert (settings.address, settings.port, settings.cookie_secret, settings.log_level) == (
         "10.0.0.5", 8502, secret, "warning")
+    assert settings.server_environment() == {"STREAMLIT_SERVER_COOKIE_SECRET": secret,
+                                             "FORWARDED_ALLOW_IPS": "10.0.0.1/32,10.0.1.0/24"}
+
+
+def test_without_trusted_proxies_uvicorn_trusts_no_forwarded_header():
+    assert read_settings({}).server_environment()["FORWARDED_ALLOW_IPS"] == ""
 
 
 @pytest.mark.parametrize(("variable", "value", "accepts"), [

@@ -49,6 +49,7 @@ def streamlit_server(script: str | Path, database_url: str, log_path: Path) -> I
     # through a proxy on this machine: a temporary password is refused from the address
     # of the admin who gave it (store.accounts.login).
     env["DRAAGKRACHT_TRUSTED_PROXIES"] = "127.0.0.1"
+    env["FORWARDED_ALLOW_IPS"] = "127.0.0.1"  # uvicorn, the same (python -m dashboard serve sets it so)
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.headless", "true",

@@ -193,3 +193,34 @@ def test_readiness_fails_on_a_damaged_database_and_the_log_says_why(tmp_path):
         answer = fetch(url + "/readyz")
         assert answer.status == 503 and answer.read() == b'{"status":"not ready","database":"damaged"}'
     assert "not ready: database damaged" in log.read_text() and "file is not a database" in log.read_text()
+
+
+@pytest.mark.parametrize("proxies, forged_https_counts", [("", False), ("127.0.0.1", True)])
+def test_serve_trusts_forwarded_headers_only_from_the_trusted_proxies(tmp_path, e2e_database, proxies,
+                                                                      forged_https_counts):
+    """``python -m dashboard serve`` (the production start): a request from 127.0.0.1 that
+    says it came over HTTPS counts only when 127.0.0.1 is a trusted proxy; uvicorn on its
+    own would trust 127.0.0.1 whatever DRAAGKRACHT_TRUSTED_PROXIES says."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.e2e.server import ROOT, free_port, healthy
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRAAGKRACHT_") and k != "FORWARDED_ALLOW_IPS"}
+    env.update(DRAAGKRACHT_DATABASE_URL=e2e_database, DRAAGKRACHT_PORT=str(port), DRAAGKRACHT_TRUSTED_PROXIES=proxies)
+    with open(tmp_path / "serve.log", "wb") as log:
+        server = subprocess.Popen([sys.executable, "-m", "dashboard", "serve"], cwd=ROOT, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not healthy(f"http://127.0.0.1:{port}/healthz"):
+            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.2)  # polling the server process
+        answer = fetch(f"http://127.0.0.1:{port}/healthz", {"X-Forwarded-Proto": "https"})
+        assert (answer.headers["Strict-Transport-Security"] is not None) is forged_https_counts
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -10,6 +10,7 @@ import io
 import json
 import zipfile
 
+import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -22,6 +23,8 @@ from store.demo import build_demo
 from store.models import AuditEvent, ResearchConsent, UserAccount
 from store.research import research_dataset, research_id_of
 from store.research_export import FORMATS, research_export
+from store import xlsx
+from store.xlsx import column_letter, workbook
 
 AS_OF = dt.date(2026, 3, 1)
 TABLES = ("therapists", "ratings", "checkins", "weekly_load")
@@ -160,3 +163,19 @@ def test_an_unknown_format_or_a_k_too_low_is_refused(engine, demo):
         export(engine, "csv", k=3)
     result = export(engine, "parquet", k=6)
     assert result.disclosure.k == 6
+
+
+def test_the_workbook_writer_keeps_types_text_and_empty_cells(monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 2)  # rows written in parts: the third row is in the second
+    frame = pd.DataFrame({"whole": pd.array([1, None, 3], dtype="Int64"), "decimal": [1.5, float("nan"), float("inf")],
+                          "text": ["a <b> & c ", None, "'=SUM(A1)"], "flag": [True, False, None],
+                          "band": ["mild", "severe\x07", ""]})
+    content = workbook({"first": frame, "a" * 40: frame.iloc[:0]})
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["first", "a" * 31]
+    rows = [[c.value for c in row] for row in book["first"].iter_rows()]
+    assert rows == [["whole", "decimal", "text", "flag", "band"], [1, 1.5, "a <b> & c ", True, "mild"],
+                    [None, None, None, False, "severe"], [3, None, "'=SUM(A1)", None, ""]]
+    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+    with pytest.raises(ValueError):
+        workbook({})

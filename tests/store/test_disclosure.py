@@ -109,7 +109,7 @@ def test_every_combination_offered_is_shared_by_at_least_k(practice):
         assert n < k or ratings["participant"].nunique() < k or int(limit * n) >= n
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=25, **SETTINGS)
 @given(practices())
 def test_bands_hold_the_true_values_and_the_counts_are_honest(practice):
     people, load, ratings, weeks, k, limit = practice

@@ -104,13 +104,14 @@ ACCOUNT = ("account.py", "my-account", "nav.account", ":material/manage_accounts
 TEAM = ("team.py", "my-teams", "nav.team", ":material/groups:")
 INTAKE = ("intake.py", "plan-intake", "nav.intake", ":material/person_add:")
 RESEARCH = ("research.py", "research-data", "nav.research", ":material/science:")
+ANALYSES = ("research_analyses.py", "research-analyses", "nav.analyses", ":material/analytics:")
 ADMINISTRATION = ("admin.py", "administration", "nav.admin", ":material/admin_panel_settings:")
 RATING_PRACTICE = ("rating_practice.py", "rating-practice", "nav.rating_practice", ":material/school:")
 RATING_AGREEMENT = ("rating_agreement.py", "rating-agreement", "nav.rating_agreement", ":material/compare_arrows:")
 PAGES_BY_ROLE: dict[str, list[tuple[str, str, str, str]]] = {
     "therapist": [MY_WEEK, MY_CASES, CHECKIN, REPORT, MY_DATA, RATE_CASE, RATING_PRACTICE, ACCOUNT],
     "supervisor": [TEAM, INTAKE, ACCOUNT],
-    "researcher": [RESEARCH, RATING_AGREEMENT, ACCOUNT],
+    "researcher": [RESEARCH, ANALYSES, RATING_AGREEMENT, ACCOUNT],
     "admin": [ADMINISTRATION, ACCOUNT],
 }
 

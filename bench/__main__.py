@@ -6,7 +6,7 @@ import importlib
 import sys
 import warnings
 
-BENCHMARKS = ("scoring", "import", "team_load", "planner", "my_teams", "dashboard", "instance_load")
+BENCHMARKS = ("scoring", "import", "team_load", "planner", "my_teams", "dashboard", "instance_load", "research")
 
 
 def main(argv: list[str]) -> int:

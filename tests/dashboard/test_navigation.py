@@ -22,9 +22,10 @@ NL, EN = read_catalog("nl"), read_catalog("en")
 THERAPIST_PAGES = [
     ("my-week", NL["nav.my_week"]), ("my-cases", NL["nav.my_cases"]), ("check-in", NL["nav.checkin"]),
     ("my-report", NL["nav.report"]), ("my-data", NL["nav.my_data"]), ("rate-case", NL["nav.rate_case"]),
-    ("my-account", NL["nav.account"]),
+    ("rating-practice", NL["nav.rating_practice"]), ("my-account", NL["nav.account"]),
 ]
-URL_PATHS = ("login", "my-teams", "plan-intake", "research-data", "administration", *(path for path, _ in THERAPIST_PAGES))
+URL_PATHS = ("login", "my-teams", "plan-intake", "research-data", "research-analyses", "rating-agreement",
+             "administration", *(path for path, _ in THERAPIST_PAGES))
 THERAPIST_FILES = ("my_week", "my_cases", "checkin", "report", "my_data", "rate_case")
 
 
@@ -80,7 +81,9 @@ def test_other_roles_get_only_their_pages(logged_in, demo_db, role):
         assert registered(at) == [("administration", lang["nav.admin"]), ("my-account", lang["nav.account"])]
         assert titles(at) == [lang["admin.title"]]
     elif role == "researcher":
-        assert registered(at) == [("research-data", lang["nav.research"]), ("my-account", lang["nav.account"])]
+        assert registered(at) == [("research-data", lang["nav.research"]), ("research-analyses", lang["nav.analyses"]),
+                                  ("rating-agreement", lang["nav.rating_agreement"]),
+                                  ("my-account", lang["nav.account"])]
         assert titles(at) == [lang["research.title"]]
     else:
         assert registered(at) == [("my-account", lang["nav.account"])]

@@ -119,8 +119,22 @@ def new_study(session: Session, user: object) -> Study:
 
 # --- the dataset -----------------------------------------------------------------------------
 
+class WeekSpan:
+    """The weeks a result covers (its ``mondays``), as ISO week labels."""
+
+    mondays: tuple[dt.date, ...]
+
+    @property
+    def first_week(self) -> str:
+        return iso_week_label(self.mondays[0])
+
+    @property
+    def last_week(self) -> str:
+        return iso_week_label(self.mondays[-1])
+
+
 @dataclass(frozen=True)
-class ResearchDataset:
+class ResearchDataset(WeekSpan):
     therapists: pd.DataFrame
     ratings: pd.DataFrame
     checkins: pd.DataFrame
@@ -133,14 +147,6 @@ class ResearchDataset:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"therapists": self.therapists, "ratings": self.ratings, "checkins": self.checkins,
                 "weekly_load": self.weekly_load}
-
-    @property
-    def first_week(self) -> str:
-        return iso_week_label(self.mondays[0])
-
-    @property
-    def last_week(self) -> str:
-        return iso_week_label(self.mondays[-1])
 
 
 def _week_labels(dates: pd.Series) -> list[str]:
@@ -303,7 +309,7 @@ def research_dataset(
 # --- what the page shows at a glance ---------------------------------------------------------
 
 @dataclass(frozen=True)
-class ResearchSummary:
+class ResearchSummary(WeekSpan):
     """Counts for the research page, cheap to compute: participants, ratings and check-ins
     of the weeks, and ``bands``: per band (in order) ``ratings`` and ``participants``,
     ``hidden`` where a cell counts fewer than five participants (then ``ratings`` is
@@ -316,14 +322,6 @@ class ResearchSummary:
     model_versions: tuple[str, ...]
     mondays: tuple[dt.date, ...]
     study: Study
-
-    @property
-    def first_week(self) -> str:
-        return iso_week_label(self.mondays[0])
-
-    @property
-    def last_week(self) -> str:
-        return iso_week_label(self.mondays[-1])
 
 
 def research_summary(session: Session, user: UserAccount, *, weeks: int = DEFAULT_WEEKS,

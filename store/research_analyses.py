@@ -49,7 +49,7 @@ from .access import actor
 from .errors import InvalidInput, StoreError
 from .load import week_range
 from .models import AuditEvent, Case, CaseRating, ResearchConsent
-from .research import DEFAULT_WEEKS, MIN_GROUP, Study, current_study, research_id_of
+from .research import DEFAULT_WEEKS, MIN_GROUP, Study, WeekSpan, current_study, research_id_of
 
 CHANGES = ("create", "change", "delete")  # the audit actions that can change what the analyses read
 ROLE = "researcher"
@@ -66,7 +66,7 @@ class TooFewParticipants(StoreError):
 
 
 @dataclass(frozen=True)
-class AnalysisData:
+class AnalysisData(WeekSpan):
     """The consenting therapists' ratings of the weeks: ``ratings`` has a row per rating,
     each case's ratings together and in date order: ``participant`` and ``case``
     (numbers, module docstring), every instrument item (NaN: not rated), ``burden``,
@@ -77,14 +77,6 @@ class AnalysisData:
     consenting: int
     mondays: tuple[dt.date, ...]
     study: Study
-
-    @property
-    def first_week(self) -> str:
-        return iso_week_label(self.mondays[0])
-
-    @property
-    def last_week(self) -> str:
-        return iso_week_label(self.mondays[-1])
 
     def versions(self) -> pd.DataFrame:
         """Per instrument version (newest first): ``ratings`` and ``participants``."""

@@ -153,7 +153,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 def csp_violations(context) -> list[str]:
     """Every Content-Security-Policy violation Chromium reports in ``context``'s pages
     (from the moment this is called): the browser suite runs under the app's CSP, and a
-    page that the policy breaks fails its test (``_new_page``)."""
+    page that the policy breaks fails its test (``own_context_page``)."""
     seen: list[str] = []
 
     def watch(page) -> None:
@@ -165,12 +165,13 @@ def csp_violations(context) -> list[str]:
     return seen
 
 
-def _new_page(request: pytest.FixtureRequest, browser) -> Iterator[object]:
-    """A page in its own browser context (so its own Streamlit session and cookies); a
-    screenshot of it goes to test-artifacts/e2e/FAILED-<test>.png when the test fails,
-    and a CSP violation in any page of the context fails the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="nl-NL",
-                                  accept_downloads=True)
+def own_context_page(request: pytest.FixtureRequest, browser, **options) -> Iterator[object]:
+    """A page in its own browser context (so its own Streamlit session and cookies;
+    ``options`` go to ``new_context``); a screenshot of it goes to
+    test-artifacts/e2e/FAILED-<test>.png when the test fails, and a CSP violation in any
+    page of the context fails the test."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 1400}, "locale": "nl-NL",
+                                     "accept_downloads": True, **options})
     context.set_default_timeout(APP_TIMEOUT_MS)
     violations = csp_violations(context)
     pg = context.new_page()
@@ -191,7 +192,7 @@ def page(request: pytest.FixtureRequest, browser, streamlit_server: str):
 
     When the test fails, a screenshot of the page is saved to test-artifacts/e2e/.
     """
-    yield from _new_page(request, browser)
+    yield from own_context_page(request, browser)
 
 
 @pytest.fixture(scope="session")
@@ -293,7 +294,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory, demo_practice: DemoPra
 @pytest.fixture
 def demo_page(request: pytest.FixtureRequest, browser, demo_server: str):
     """The app on the demo practice in a fresh page, its first script run finished."""
-    for pg in _new_page(request, browser):
+    for pg in own_context_page(request, browser):
         pg.goto(f"{demo_server}/")
         _wait_for_app(pg)
         yield pg

@@ -52,12 +52,11 @@ from dashboard.i18n import read_catalog
 from store.db import make_engine, session_scope
 from store.models import UserAccount, WeeklyCheckin
 from tests.e2e.conftest import (
-    ARTIFACTS,
     PASSWORD,
     THERAPIST,
     _add_therapist_account,
     browser_unavailable,
-    csp_violations,
+    own_context_page,
 )
 from tests.e2e.instances import (
     Instance,
@@ -68,7 +67,7 @@ from tests.e2e.instances import (
     get,
 )
 from tests.e2e.nginx import NginxDidNotStart, Proxy, nginx_path, nginx_proxy
-from tests.e2e.server import APP_TIMEOUT_MS, free_port
+from tests.e2e.server import free_port
 from tests.e2e.widgets import pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
@@ -160,22 +159,9 @@ def proxy(nginx: str, instances: list[Instance], tmp_path_factory: pytest.TempPa
 
 @pytest.fixture
 def tls_page(request: pytest.FixtureRequest, browser, proxy: Proxy) -> Iterator[Page]:
-    """A page in a context of its own that accepts the self-signed certificate; a CSP
-    violation fails the test, a failure leaves a screenshot in test-artifacts/e2e/."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="nl-NL",
-                                  ignore_https_errors=True)
-    context.set_default_timeout(APP_TIMEOUT_MS)
-    violations = csp_violations(context)
-    page = context.new_page()
-    try:
-        yield page
-        assert not violations, f"Content-Security-Policy violations: {violations}"
-        report = getattr(request.node, "report_call", None)
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=ARTIFACTS / f"FAILED-{request.node.name}.png", animations="disabled")
-    finally:
-        context.close()
+    """A page in a context of its own that accepts the self-signed certificate (a CSP
+    violation fails the test, a failure leaves a screenshot: ``own_context_page``)."""
+    yield from own_context_page(request, browser, ignore_https_errors=True)
 
 
 def _insecure() -> ssl.SSLContext:

@@ -47,7 +47,8 @@ from tests.e2e.server import wait_for_app as _wait_for_app_within
 from .harness import Comparison, compare, interleaved_medians
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "dashboard" / "server.py"  # the production app (make run)
+APP = ROOT / "dashboard" / "server.py"  # the production app (make run), for the browser
+SCRIPT = ROOT / "dashboard" / "app.py"  # its script, for AppTest (which runs a script, not an ASGI app)
 REFERENCE_APP = Path(__file__).resolve().parent / "reference_chart_app.py"
 EMPTY_PAGE_APP = Path(__file__).resolve().parent / "empty_page_app.py"
 EMPTY_PAGE = 'import streamlit as st\nst.write("")\n'
@@ -94,7 +95,7 @@ def my_week_app(url: str):
     from dashboard.i18n import read_catalog
     from store.demo import DEMO_PASSWORDS, DRIFTING_USERNAME
 
-    at = _checked(AppTest.from_file(str(APP), default_timeout=60).run())
+    at = _checked(AppTest.from_file(str(SCRIPT), default_timeout=60).run())
     at.text_input(key=auth.USERNAME_KEY).input(DRIFTING_USERNAME)
     at.text_input(key=auth.PASSWORD_KEY).input(DEMO_PASSWORDS["therapist"])
     at.button(key=auth.SUBMIT_KEY).click()
@@ -154,7 +155,7 @@ def script_run_comparison(url: str) -> Comparison:
         my_week, empty = my_week_app(url), empty_app()
         return compare(
             "script run of My week in-process (AppTest, information)",
-            ("dashboard/server.py, My week, demo-starter", lambda: _checked(my_week.run())),
+            ("dashboard/app.py, My week, demo-starter", lambda: _checked(my_week.run())),
             ("empty Streamlit page (st.write)", lambda: _checked(empty.run())),
             target=None, repeats=RERUNS,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.context import show_store_error, unit_of_work
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t, translate
 from store import StoreError
 from store.disclosure import DEFAULT_K
 from store.research import MAX_K, MIN_GROUP, Study, new_study
@@ -35,8 +35,9 @@ def export_panel(user, weeks: int, study: Study) -> None:
     st.subheader(t("research_download.title"))
     st.caption(study_caption(study))
     left, right = st.columns(2)
+    lang = current_language()  # the labels in this run's language, whenever Streamlit asks for them
     fmt = left.radio(t("research_download.format"), FORMATS, key=FORMAT_KEY, horizontal=True,
-                     format_func=lambda f: t(f"research_download.format_{f}"))
+                     format_func=lambda f, lang=lang: translate(lang, f"research_download.format_{f}"))
     k = right.number_input(t("research_download.k"), min_value=MIN_GROUP, max_value=MAX_K, value=DEFAULT_K,
                            step=1, key=K_KEY, help=t("research_download.k_help"))
     wanted = (fmt, int(weeks), int(k))

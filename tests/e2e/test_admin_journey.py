@@ -130,6 +130,9 @@ def _her_first_login(page: Page, temporary: str, log_in, wait_for_app, artifacts
     page.get_by_label(NL["account.new_password"], exact=True).fill(NEW_PASSWORD)
     page.get_by_label(NL["account.repeat_password"], exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name=NL["account.change_submit"]).click()
+    # the session gets a new id: the browser fetches its new cookie and comes back to My
+    # account, which says the password changed; a click before that would be overtaken
+    expect(page.get_by_text(NL["account.password_changed"])).to_be_visible()
     wait_for_app(page)
     go_to(page, wait_for_app, "nav.my_week", "my_week.title")
     shoot(page, artifacts_dir, 3, "new-therapist-week")

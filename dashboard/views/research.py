@@ -1,23 +1,24 @@
 """Research (researchers): counts of the pooled, pseudonymised dataset of consenting
 therapists (bands of fewer than five participants hidden) and a download under
-disclosure control, built only when asked for (``components.research_export``). A rerun
-reads counts only. Every request is logged."""
+disclosure control, built only when asked for (``components.research_export``). The
+counts are read once per data change and session (``components.research_overview``):
+a rerun reads them from the cache. Every request is logged."""
 
 from __future__ import annotations
 
-import plotly.express as px
 import streamlit as st
 
 from complexity import INSTRUMENT
 from dashboard.components.caseload import models_caption
 from dashboard.components.chart_text import band_counts_text
-from dashboard.components.context import acting_user, show_store_error, unit_of_work
-from dashboard.components.palette import BLUE
+from dashboard.components import research_overview
+from dashboard.components.context import acting_user, show_store_error
+from dashboard.components.research_analyses import data_key
 from dashboard.components.research_export import export_panel
 from dashboard.i18n import current_language, t
 from store import StoreError
 from store.disclosure import DEFAULT_K
-from store.research import DEFAULT_WEEKS, MIN_GROUP, research_summary
+from store.research import DEFAULT_WEEKS, MIN_GROUP
 
 lang = current_language()
 user = acting_user("researcher")
@@ -26,8 +27,8 @@ st.markdown(t("research.intro", minimum=MIN_GROUP))
 st.caption(t("research_page.disclosure", k=DEFAULT_K))
 weeks = st.slider(t("research.weeks"), 4, 104, DEFAULT_WEEKS, step=4, key="research_weeks")
 try:
-    with unit_of_work() as db:
-        summary = research_summary(db, user, weeks=weeks)
+    key = data_key(user, weeks)
+    summary = research_overview.summary(key)
 except StoreError as error:
     show_store_error(error, what="research.refused")
     st.stop()
@@ -40,10 +41,7 @@ right.metric(t("research.checkins"), summary.checkins)
 bands = summary.bands
 if bands["participants"].sum():
     shown = bands[~bands["hidden"]]
-    fig = px.bar(x=[t(f"band.{b}") for b in bands["band"]], y=bands["ratings"].astype(float).to_numpy(),
-                 text=[None if h else int(n) for n, h in zip(bands["ratings"].fillna(0), bands["hidden"])],
-                 labels={"x": t("research.band"), "y": t("research.ratings")}, color_discrete_sequence=[BLUE])
-    st.plotly_chart(fig, key="research_bands", config={"displayModeBar": False})
+    st.plotly_chart(research_overview.band_figure(key, lang), key="research_bands", config={"displayModeBar": False})
     # the chart in words, for a screen reader
     st.caption(band_counts_text(dict(zip(shown["band"], shown["ratings"].astype(int))), lang))
     if bands["hidden"].any():

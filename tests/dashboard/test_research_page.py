@@ -1,7 +1,7 @@
-"""The Research page as a researcher uses it (AppTest): a rerun reads counts only, bands
-of fewer than five participants are hidden, the download is built when asked for (once,
-logged with every participant) and offered until the choice changes, and a new study
-re-draws the research ids."""
+"""The Research page as a researcher uses it (AppTest): the counts are read once per data
+change (a rerun takes them from the cache), bands of fewer than five participants are
+hidden, the download is built when asked for (once, logged with every participant) and
+offered until the choice changes, and a new study re-draws the research ids."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from dashboard.i18n import read_catalog
 from store.cases import add_case, rate_case
 from store.db import session_scope
 from store.models import AuditEvent, ResearchConsent, Therapist, UserAccount
+from store.research import DEFAULT_WEEKS
 
 NL = read_catalog("nl")
 TODAY = dt.date.today()
@@ -123,3 +124,30 @@ def test_a_new_study_from_the_page_draws_every_research_id_again(logged_in, run,
     assert after.isdisjoint(before) and len(after) == 6 and changes == 1
     run(at)
     assert "Studie 2, sinds" in texts(at.caption)
+
+
+def test_a_rerun_reads_the_counts_from_the_cache_until_the_data_change(logged_in, run, demo_db, monkeypatch):
+    from dashboard.components import research_overview
+
+    seed_participants(demo_db)
+    reads: list[int] = []
+    original = research_overview.research_summary
+    monkeypatch.setattr(research_overview, "research_summary",
+                        lambda *a, **k: reads.append(k["weeks"]) or original(*a, **k))
+    at = logged_in("researcher")
+    assert [m.value for m in at.metric] == ["6", "13", "0"] and len(reads) == 1
+    at.radio(key=panel.FORMAT_KEY).set_value("xlsx")  # a click that changes no data
+    run(at)
+    run(at)
+    assert len(reads) == 1 and [m.value for m in at.metric] == ["6", "13", "0"]
+    reads_logged = len(lines(demo_db, "read"))
+    at.slider(key="research_weeks").set_value(8)  # another period: read (and logged) once
+    run(at)
+    run(at)
+    assert reads == [DEFAULT_WEEKS, 8] and len(lines(demo_db, "read")) == reads_logged + 1
+    with session_scope(demo_db.engine()) as s:  # a new rating (through the store: an audit line) is seen
+        account = s.scalars(select(UserAccount).where(UserAccount.username == "t1")).one()
+        code = add_case(s, account, opened_on=TODAY - dt.timedelta(days=20))
+        rate_case(s, account, code, {i: 2 for i in INSTRUMENT.scored_item_ids}, TODAY - dt.timedelta(days=7))
+    run(at)
+    assert len(reads) == 3 and [m.value for m in at.metric] == ["6", "14", "0"]

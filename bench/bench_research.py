@@ -22,9 +22,9 @@ Targets (issue 14):
     therapists' ratings of those 104 weeks, 172,000 rows), timed in this process.
 
 For information (no target): the Analyses rerun against an empty page served the way the
-app is, its code frozen out of the garbage collector's walks (``empty_page_server.py``;
-Streamlit collects after every run, and that walk is about half of the plain empty
-page's rerun, so this is the like-for-like floor); a warm rerun of My account against
+app is (``empty_page_server.py``: its code frozen out of the garbage collector's walks
+and no full collection after every run, ``dashboard.preload``; that collection is about
+half of the plain empty page's rerun, so this is the like-for-like floor); a warm rerun of My account against
 the plain empty page (the app around every page: the login check, navigation and
 sidebar, which (a) pays too), the
 first view of each analysis after the data changed (one try each, against the same
@@ -304,7 +304,7 @@ def browser_comparisons(url: str, workdir: Path) -> tuple[list[Comparison], floa
                    "empty Streamlit page, the same way", *research_rerun, target=3.0),
         Comparison("  Analyses warm rerun against a like-for-like floor (information)",
                    "Analyses (items and domains, 52 weeks): rerun key -> drawn",
-                   "empty page served as the app is (st.App, code frozen)", *like_for_like, target=None),
+                   "empty page served as the app is (st.App, frozen, no collection per run)", *like_for_like, target=None),
         Comparison("research workspace: first view after changing the period",
                    f"click 'last {TO_WEEKS} weeks' (data new) -> every chart drawn",
                    f"pandas read_sql of the same {rows:,} rows", *first_view, target=3.0),

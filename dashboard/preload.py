@@ -1,26 +1,32 @@
-"""The app's code loaded once when the server starts, and kept out of the garbage
-collector's way.
+"""The app's code loaded once when the server starts, and the garbage collector kept
+off the path of every click.
 
-Streamlit runs a full garbage collection after every script run (its hidden option
+Streamlit runs a full garbage collection after every script run (its option
 ``runner.postScriptGC``, on by default, against memory building up). A full collection
-walks every object the process holds; most of ours are the code itself (pandas, plotly,
-scikit-learn, SQLAlchemy and our modules: some 240,000 objects), which never become
-garbage. Walking them took about 130 ms per run on our 2-core machines, longer than the
-rest of a researcher's rerun together, with the interpreter locked for every other
-session meanwhile (measured with ``bench/bench_research.py``: a warm rerun of Analyses
-went from about 240 ms to about 85 ms, an empty Streamlit page's being about 65 ms).
+walks every object the process holds. Most of ours are the code itself (pandas, plotly,
+scikit-learn, SQLAlchemy and our modules: some 240,000 objects), which never becomes
+garbage; the rest are the open sessions' state. Measured on our 2-core machines
+(``bench/bench_research.py``, ``bench/bench_instance_load.py``), the walk took about
+130 ms of every run with one user, longer than the rest of a researcher's rerun
+together, and with 300 therapists logged in it grew with their sessions to most of the
+0.17-0.27 s of CPU each rerun cost, the interpreter locked for every other session
+meanwhile. So, at start:
 
-:func:`freeze_loaded_code` imports what the pages use (every module of
-``dashboard.components``, which brings the store, the model and the libraries, and the
-modules loaded only on first use), sets up the ORM's mappers, draws one figure of each
-kind so that plotly builds its validators, collects once, and then moves everything
-alive into the collector's permanent generation (``gc.freeze``). Later collections, Streamlit's after
-each run included, walk only what came after: a session's objects, caches, results.
-What was frozen stays in memory for the life of the process, which the code does
-anyway; nothing created after the freeze is affected.
+- :func:`freeze_loaded_code` imports what the pages use (every module of
+  ``dashboard.components``, which brings the store, the model and the libraries, and the
+  modules loaded only on first use), sets up the ORM's mappers, draws one figure of each
+  kind so that plotly builds its validators, collects once, and then moves everything
+  alive into the collector's permanent generation (``gc.freeze``): later collections
+  walk only what came after. What was frozen stays in memory for the life of the
+  process, which the code does anyway.
+- :func:`collect_as_python_does` turns Streamlit's collection after every run off
+  (unless the operator set ``runner.postScriptGC`` in Streamlit's configuration): Python's
+  own collector still runs, when enough new objects have piled up, not once per click.
+  Peak memory stayed the same in both benchmarks (they print it).
 
-``dashboard/server.py`` (``make run``, ``python -m dashboard serve``) calls it once, at
-start. Tests that run ``dashboard/app.py`` in-process (AppTest) do not.
+``dashboard/server.py`` (``make run``, ``python -m dashboard serve``, the browser tests
+and benchmarks) calls both once, at start. Tests that run ``dashboard/app.py``
+in-process (AppTest) do not.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy.orm import configure_mappers
+
+POST_SCRIPT_GC = "runner.postScriptGC"
 
 # Modules loaded only when first needed: SciPy and scikit-learn for calibration; plotly's
 # JSON; the migration check run when the database is first opened (Alembic and the Mako
@@ -77,6 +85,17 @@ def _build_plotly_validators() -> None:
     figure.to_plotly_json()
 
 
+def collect_as_python_does() -> bool:
+    """Streamlit's full collection after every script run off, unless the operator set
+    ``runner.postScriptGC`` (config file, ``STREAMLIT_RUNNER_POST_SCRIPT_GC`` or a flag);
+    whether it is off now."""
+    from streamlit import config
+
+    if not config.is_manually_set(POST_SCRIPT_GC):
+        config.set_option(POST_SCRIPT_GC, False, where_defined="dashboard.preload")
+    return not config.get_option(POST_SCRIPT_GC)
+
+
 def freeze_loaded_code() -> int:
     """Load the pages' code, collect once and freeze what is alive; the number of
     objects frozen."""
@@ -88,4 +107,4 @@ def freeze_loaded_code() -> int:
     return gc.get_freeze_count()
 
 
-__all__ = ["LOADED_ON_USE", "freeze_loaded_code"]
+__all__ = ["LOADED_ON_USE", "POST_SCRIPT_GC", "collect_as_python_does", "freeze_loaded_code"]

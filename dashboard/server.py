@@ -15,9 +15,10 @@ Every HTTP response (page, static files, health, routes) carries the security he
 of ``dashboard.http.SECURITY_HEADERS`` and the Content-Security-Policy of
 ``dashboard.http.content_security_policy`` (``Strict-Transport-Security`` over HTTPS).
 
-At start the pages' code is loaded and frozen out of the garbage collector's walks
-(``dashboard.preload``): Streamlit collects after every run, and walking the libraries
-each time cost more than the rest of a rerun.
+At start the pages' code is loaded and frozen out of the garbage collector's walks, and
+Streamlit's full collection after every run is turned off (``dashboard.preload``):
+walking the libraries and every open session at each click cost more than the rest of
+a rerun.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/server.py` puts only d
 
 from dashboard.components.auth import ENV_COOKIE_SESSIONS  # noqa: E402
 from dashboard.http import PageLanguage, SecurityHeaders, routes  # noqa: E402
-from dashboard.preload import freeze_loaded_code  # noqa: E402
+from dashboard.preload import collect_as_python_does, freeze_loaded_code  # noqa: E402
 
 os.environ[ENV_COOKIE_SESSIONS] = "1"  # the login sets the cookie through /auth/session
 LOG = logging.getLogger("draagkracht.dashboard")
-LOG.info("code loaded, %d objects kept out of the garbage collector's walks", freeze_loaded_code())
+LOG.info("code loaded, %d objects kept out of the garbage collector's walks; a full collection after "
+         "every run: %s", freeze_loaded_code(), "off" if collect_as_python_does() else "on (runner.postScriptGC)")
 
 app = st.App(Path(__file__).resolve().parent / "app.py", routes=routes(),
              middleware=[Middleware(SecurityHeaders), Middleware(PageLanguage)])

@@ -137,6 +137,7 @@ BAND = FieldSpec("band", "choice", choices=BAND_CATEGORIES)
 INTERACTION = FieldSpec("interaction", "decimal", required=False, min=0, max=100)
 INSTRUMENT_VERSION = FieldSpec("instrument_version", "text", max_length=20)
 MODEL_VERSION = FieldSpec("model_version", "text", max_length=40)
+VIGNETTE = FieldSpec("vignette", "text", max_length=16)  # a rating-practice vignette's key
 CHECKIN_VERSION = FieldSpec("checkin_version", "text", max_length=20)
 _CASE_FLAGS = tuple(code for code, spec in FLAG_CATALOG.items() if spec.scope == "case")
 _FLAG = "(?:" + "|".join(_CASE_FLAGS) + ")"

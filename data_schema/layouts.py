@@ -26,7 +26,8 @@ from .fields import (
     GOAL_RESOURCE, GOAL_STATUS, GOAL_TEXT, INSTRUMENT_VERSION, INTERACTION, LANGUAGE, LOAD_FIELDS, MODEL_VERSION,
     OPENED_ON, PERIOD_END, PERIOD_START, RATED_ON, RECORDED_AT, REVIEW_WEEK, ROLE, SESSION_COMPLEXITY,
     SESSION_DATE, SESSION_MODEL_VERSION, SESSION_WEIGHT, STARTED_ON, SUBJECT_ID, SUBJECT_TYPE, SUPERVISOR_USER_ID, TEAM, TEAM_ID,
-    TEAM_NAME, THERAPIST_PSEUDONYM, UNRATED_ITEMS, USER_ID, USERNAME, WEEK_START, WITHDRAWN_AT, action_fields, checkin_fields,
+    TEAM_NAME, THERAPIST_PSEUDONYM, UNRATED_ITEMS, USER_ID, USERNAME, VIGNETTE, WEEK_START, WITHDRAWN_AT, action_fields,
+    checkin_fields,
     contribution_fields, domain_fields, item_fields,
 )
 from .spec import FieldSpec, TableSpec, catalog_texts
@@ -105,6 +106,9 @@ def export_tables(instrument: Instrument = INSTRUMENT, checkin: Checkin = CHECKI
         "research_consents": TableSpec("research_consents", (
             _record_id("consent_id"), THERAPIST_PSEUDONYM, GIVEN_AT, WITHDRAWN_AT,
         )),
+        "practice_ratings": TableSpec("practice_ratings", (
+            _record_id("practice_rating_id"), VIGNETTE, THERAPIST_PSEUDONYM, INSTRUMENT_VERSION, RECORDED_AT,
+        ) + item_fields(instrument)),
         "audit_events": TableSpec("audit_events", (
             _record_id("event_id"), AUDIT_AT, USER_ID.but(name="actor_user_id", key="actor_user_id", required=False),
             USER_ID.but(name="on_behalf_of_user_id", key="on_behalf_of_user_id", required=False),

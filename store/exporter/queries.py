@@ -27,6 +27,8 @@ from ..models import (
     AuditEvent,
     Case,
     CaseRating,
+    PracticeRating,
+    PracticeRatingItem,
     ResearchConsent,
     SelfcareGoal,
     ShareGrant,
@@ -203,7 +205,29 @@ def therapist_tables(session: Session, therapist_id: int) -> dict[str, pd.DataFr
         "research_consents": _table(session, ResearchConsent, "research_consents", {"consent_id": "id", **own},
                                     where=ResearchConsent.therapist_id == therapist_id),
         "weekly_load": _own_weekly_load(session, therapist_id),
+        "practice_ratings": _practice_ratings(session, therapist_id),
     }
+
+
+def _practice_ratings(session: Session, therapist_id: int) -> pd.DataFrame:
+    """The therapist's ratings of the rating practice's vignettes, a row per rating and
+    a column per item (empty where the rating's instrument version has no such item)."""
+    p = PracticeRating.__table__.c
+    head = [c for c in _spec_columns("practice_ratings") if c not in INSTRUMENT.item_ids]
+    source = {"practice_rating_id": p.id, "vignette": p.vignette_key, "therapist": p.therapist_id,
+              "instrument_version": p.instrument_version, "created_at": p.created_at}
+    frame = _select(session, {c: source[c] for c in head}, where=p.therapist_id == therapist_id, order_by=[p.id])
+    levels = session.execute(
+        select(PracticeRatingItem.rating_id, PracticeRatingItem.item_id, PracticeRatingItem.level)
+        .join(PracticeRating, PracticeRating.id == PracticeRatingItem.rating_id)
+        .where(PracticeRating.therapist_id == therapist_id)).all()
+    by_rating: dict[int, dict[str, int]] = {}
+    for rating_id, item_id, level in levels:
+        by_rating.setdefault(rating_id, {})[item_id] = level
+    ids = [int(v) for v in frame["practice_rating_id"]]
+    for item in INSTRUMENT.item_ids:
+        frame[item] = pd.array([by_rating.get(i, {}).get(item) for i in ids], dtype="Int64")
+    return frame[_spec_columns("practice_ratings")]
 
 
 def _own_weekly_load(session: Session, therapist_id: int) -> pd.DataFrame:

@@ -323,3 +323,39 @@ def test_vignettes_are_added_from_a_toml_file(engine, people):
     with pytest.raises(InvalidInput) as empty, session_scope(engine) as s:
         add_vignette_file(s, people.admin, "")
     assert empty.value.codes == ["vignette_file_empty"]
+
+
+def test_a_therapists_own_data_download_holds_their_practice_ratings_and_nobody_elses(engine, people):
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    from store import privacy
+
+    mine = nudged(reference_of("v02"), 3)
+    rate(engine, people.u1, "v02", mine)
+    rate(engine, people.u1, "v07", reference_of("v07"))
+    rate(engine, people.u2, "v02", reference_of("v02"))  # Bram's: not in Anna's download
+    with session_scope(engine) as s:
+        archive = zipfile.ZipFile(io.BytesIO(privacy.export_my_data(s, people.u1)))
+    table = pd.read_csv(archive.open("practice_ratings.csv"), sep=";", encoding="utf-8-sig", dtype={"therapist": str})
+    assert table["vignette"].tolist() == ["v02", "v07"]
+    assert set(table["therapist"]) == {str(people.t1.id)}
+    assert table.loc[0, list(INSTRUMENT.item_ids)].astype(int).to_dict() == mine
+    assert (table["instrument_version"] == INSTRUMENT.version).all() and table["created_at"].notna().all()
+    codebook = pd.read_csv(archive.open("codebook.csv"), sep=";", encoding="utf-8-sig")
+    described = codebook[codebook["table"] == "practice_ratings"]
+    assert set(described["column"]) == set(table.columns) and described["label_nl"].notna().all()
+
+
+def test_erasing_ones_data_erases_ones_practice_ratings_and_only_those(engine, people):
+    from store import privacy
+
+    rate(engine, people.u1, "v02", reference_of("v02"))
+    rate(engine, people.u2, "v02", reference_of("v02"))
+    with session_scope(engine) as s:
+        privacy.erase_my_data(s, people.u1, people.u1.username)
+    with session_scope(engine, readonly=True) as s:
+        assert set(s.scalars(select(PracticeRating.therapist_id))) == {people.t2.id}
+    assert count(engine, PracticeRatingItem) == len(INSTRUMENT.item_ids)  # Bram's levels only

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
+from streamlit.logger import get_logger
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/server.py` puts only dashboard/ on the path
@@ -40,6 +41,7 @@ from dashboard.http import PageLanguage, SecurityHeaders, routes  # noqa: E402
 from dashboard.preload import collect_as_python_does, freeze_loaded_code  # noqa: E402
 
 os.environ[ENV_COOKIE_SESSIONS] = "1"  # the login sets the cookie through /auth/session
+get_logger("draagkracht")  # our log lines as Streamlit's: its format, its level (DRAAGKRACHT_LOG_LEVEL)
 LOG = logging.getLogger("draagkracht.dashboard")
 LOG.info("code loaded, %d objects kept out of the garbage collector's walks; a full collection after "
          "every run: %s", freeze_loaded_code(), "off" if collect_as_python_does() else "on (runner.postScriptGC)")

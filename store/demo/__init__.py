@@ -22,6 +22,10 @@ What it builds (defaults: 8 therapists, 26 weeks up to the week of ``as_of``):
   complete week. She shares her reports with the supervisor.
 - Self-care goals (each with a resource of the self-care plan or none), research
   consent for three in four therapists.
+- The rating practice: the first twelve therapists but the drifter have rated six of the
+  eight shipped vignettes (v03-v08), close to the reference, starters a little further
+  from it (:mod:`~store.demo.practice`): the demo researcher's Rating agreement has
+  raters; v01 and v02 are left for whoever tries the practice.
 - Logins for every role, with fixed demo passwords (:data:`DEMO_PASSWORDS`).
 
 Same arguments and seed give the same data (timestamps included, except the seeding's
@@ -36,7 +40,7 @@ minute on SQLite and a minute and a half on PostgreSQL.
 Where things are: :mod:`~store.demo.parameters` (every number that shapes the demo,
 named and explained), :mod:`~store.demo.people` (therapists, teams, usernames and demo
 passwords), the plan in :mod:`~store.demo.plan` with :mod:`~store.demo.caseload`,
-:mod:`~store.demo.ratings` and :mod:`~store.demo.checkins`, :mod:`~store.demo.write`
+:mod:`~store.demo.ratings`, :mod:`~store.demo.checkins` and :mod:`~store.demo.practice`, :mod:`~store.demo.write`
 (the one transaction) and :mod:`~store.demo.logins`. The command line is
 :mod:`store.cli.demo`.
 """

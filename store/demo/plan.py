@@ -25,10 +25,11 @@ from .caseload import CaseloadPlanner, CaseTable, PlanCalendar
 from .checkins import CheckinPlan, GoalPlan, plan_checkins, plan_goals, weekly_load_index
 from .parameters import DEMO_PARAMETERS, DRIFT_WEEKS, DemoParameters
 from .people import TherapistSpec, drifter_index, team_count, team_names, therapist_specs
+from .practice import PracticeRatingPlan, plan_practice_ratings
 from .ratings import RatingPool, RatingTable
 
 # Random streams, in the order they are spawned from the seed.
-STREAMS = ("people", "ratings", "sessions", "checkins", "misc", "codes")
+STREAMS = ("people", "ratings", "sessions", "checkins", "misc", "codes", "practice")  # new ones last: the earlier streams stay the same
 # The per-therapist streams come from their own seed sequence [seed, THERAPIST_STREAM],
 # so a therapist's cases do not depend on how many therapists come after her.
 THERAPIST_STREAM = 7
@@ -73,6 +74,7 @@ class DemoPlan:
     goals: list[GoalPlan]
     consent: list[tuple[int, str]]  # therapist number, research id
     codes: list[str]  # per case
+    practice: list[PracticeRatingPlan]  # the rating practice (store.demo.practice)
 
     @property
     def start(self) -> dt.date:
@@ -122,9 +124,12 @@ def plan_practice(therapists: int, weeks: int, seed: int, as_of: dt.date,
     consent = [(i, streams["misc"].bytes(RESEARCH_ID_BYTES).hex())
                for i in range(therapists) if i % parameters.consent_group != parameters.consent_group - 1]
     codes = _case_codes(streams["codes"], len(cases.therapist))
+    practice = plan_practice_ratings(streams["practice"], specs, drifter,
+                                     calendar.start + dt.timedelta(weeks=calendar.current_week))
     return DemoPlan(calendar=calendar, parameters=parameters, teams=team_names(teams), therapists=specs,
                     team_of=team_of, started_on=started_on, drifter=drifter, cases=cases, ratings=ratings,
-                    sessions=sessions, checkins=checkins, goals=goals, consent=consent, codes=codes)
+                    sessions=sessions, checkins=checkins, goals=goals, consent=consent, codes=codes,
+                    practice=practice)
 
 
 def _draw_contracts(rng: np.random.Generator, specs: list[TherapistSpec],

@@ -22,8 +22,8 @@ from complexity import BANDS, CHECKIN, DEFAULT_CONFIG, INSTRUMENT
 from .. import audit
 from ..bulk import insert_rows
 from ..models import (
-    ACTION_COLUMNS, Case, CaseRating, ResearchConsent, SelfcareGoal, ShareGrant, SupervisorTeam, Team, Therapist,
-    TherapySession, UserAccount, WeeklyCheckin,
+    ACTION_COLUMNS, Case, CaseRating, PracticeRating, PracticeRatingItem, ResearchConsent, SelfcareGoal, ShareGrant,
+    SupervisorTeam, Team, Therapist, TherapySession, UserAccount, WeeklyCheckin,
 )
 from .parameters import FRIDAY
 from .people import ADMIN_USERNAME, RESEARCHER_USERNAME, SUPERVISOR_USERNAME
@@ -59,7 +59,8 @@ def write_plan(session: Session, plan: DemoPlan, hashes: Mapping[str, str]) -> d
     _write_sessions(session, plan, case_ids, therapist_ids)
     _write_checkins(session, plan, therapist_ids)
     _write_goals_and_grants(session, plan, therapist_ids, supervisor_id)
-    _sync_sequences(session, (Team, Therapist, UserAccount, Case))
+    _write_practice(session, plan, therapist_ids)
+    _sync_sequences(session, (Team, Therapist, UserAccount, Case, PracticeRating))
     audit.record(session, "create", actor=None, subject_type="demo", subject_id="practice",
                  detail=f"demo practice: {len(therapist_ids)} therapists, {plan.weeks} weeks up to {plan.as_of}")
     return {
@@ -67,6 +68,7 @@ def write_plan(session: Session, plan: DemoPlan, hashes: Mapping[str, str]) -> d
         "supervisor_team": len(team_ids), "case": len(case_ids), "case_rating": len(plan.ratings.case),
         "therapy_session": plan.sessions.count, "weekly_checkin": plan.checkins.count,
         "selfcare_goal": len(plan.goals), "share_grant": 1, "research_consent": len(plan.consent),
+        "practice_rating": len(plan.practice),
     }
 
 
@@ -173,6 +175,22 @@ def _write_goals_and_grants(session: Session, plan: DemoPlan, therapist_ids: lis
         {"therapist_id": therapist_ids[i], "research_id": token, "given_at": _utc(plan.start, ACCOUNTS_HOUR),
          "withdrawn_at": None}
         for i, token in plan.consent
+    ])
+
+
+def _write_practice(session: Session, plan: DemoPlan, therapist_ids: list[int]) -> None:
+    """The rating practice's ratings (``store.demo.practice``), each with its levels."""
+    if not plan.practice:
+        return
+    first = _next_id(session, PracticeRating)
+    session.execute(insert(PracticeRating), [
+        {"id": first + k, "vignette_key": rating.vignette, "therapist_id": therapist_ids[rating.therapist],
+         "instrument_version": rating.instrument_version, "created_at": _utc(rating.rated_on, RATING_HOUR)}
+        for k, rating in enumerate(plan.practice)
+    ])
+    session.execute(insert(PracticeRatingItem), [
+        {"rating_id": first + k, "item_id": item, "level": level}
+        for k, rating in enumerate(plan.practice) for item, level in rating.levels.items()
     ])
 
 

@@ -1,8 +1,8 @@
 """A researcher's session, in a real headless Chromium on the demo practice (issue 14): the
 Analyses page, each analysis in turn (a chart with its words, or a clear refusal where the
-data are too few), another period, then the Research data page, where an export is built
-on request and downloaded (a zip with the data, its codebook and what disclosure control
-did)."""
+data are too few), another period, the rating agreement of the demo's practice ratings,
+then the Research data page, where an export is built on request and downloaded (a zip
+with the data, its codebook and what disclosure control did)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,15 @@ def test_the_researcher_runs_each_analysis_changes_the_period_and_downloads_an_e
     expect_clean(page)
     expect(main.get_by_role("radiogroup", name=EN["analyses.period"]).get_by_role("radio", checked=True)) \
         .to_have_accessible_name(EN["analyses.weeks"].format(weeks=26))
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=EN["nav.rating_agreement"]).click()
+    expect(page.get_by_role("heading", name=EN["agreement.domains_title"], exact=True)).to_be_visible()
+    wait_for_app(page)
+    expect_clean(page)
+    raters = main.get_by_test_id("stMetric").filter(has_text=EN["agreement.raters"])
+    assert int(raters.get_by_test_id("stMetricValue").inner_text()) >= 5
+    expect(main.get_by_text(EN["agreement.text_intro"], exact=False).first).to_be_visible()  # the chart in words
+    expect(page.get_by_role("heading", name=EN["agreement.items_title"], exact=True)).to_be_visible()
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=EN["nav.research"]).click()
     expect(page.get_by_role("heading", name=EN["research.title"], exact=True)).to_be_visible()

@@ -243,3 +243,28 @@ def test_the_logins_table_in_each_language(lang, says):
         assert text in table
     header, first = lines[1], lines[2]
     assert header.index(header.split()[2]) == first.index("demo-therapist-2026")  # aligned columns
+
+
+def test_the_demo_has_rating_practice_for_its_researcher_and_leaves_the_first_vignettes_to_a_visitor(engine,
+                                                                                                   cheap_hashes):
+    from store.demo.people import DRIFTING_USERNAME, RESEARCHER_USERNAME
+    from store.demo.practice import RATED_VIGNETTES
+    from store.models import PracticeRating, UserAccount
+    from store.practice_agreement import agreement_report, practice_ratings_for_research
+    from store.rating_practice import shipped_vignettes
+
+    summary = build_demo(engine, as_of=AS_OF)
+    assert summary.counts["practice_rating"] == 7 * len(RATED_VIGNETTES)  # every therapist but the drifter
+    with session_scope(engine) as s:
+        researcher = s.scalars(select(UserAccount).where(UserAccount.username == RESEARCHER_USERNAME)).one()
+        drifter = s.scalars(select(UserAccount).where(UserAccount.username == DRIFTING_USERNAME)).one()
+        assert not s.scalars(select(PracticeRating).where(PracticeRating.therapist_id == drifter.therapist_id)).all()
+        assert set(s.scalars(select(PracticeRating.vignette_key))) == set(RATED_VIGNETTES)
+        data = practice_ratings_for_research(s, researcher)  # consenting raters only, and enough of them
+    assert data.raters >= 5 and set(data.ratings["vignette"]) == set(RATED_VIGNETTES)
+    reference = {v.key: v.reference for v in shipped_vignettes()}
+    off = [abs(level - reference[v][item]) for v, item, level in
+           data.ratings[["vignette", "item", "level"]].itertuples(index=False)]
+    assert 0 < sum(off) / len(off) < 0.4 and max(off) == 1  # raters mostly agree with the reference, never wildly
+    report = agreement_report(data, n_boot=20)
+    assert report.domains["icc"].between(0, 1).all()

@@ -139,7 +139,7 @@ def disagreement_figure(report: AgreementReport, lang: str) -> go.Figure:
     return fig
 
 
-def disagreement_text(report: AgreementReport, lang: str, top: int = 5) -> str:
+def disagreement_text(report: AgreementReport, lang: str, top: int = TOP) -> str:
     rows = report.items.head(top)
     parts = "; ".join(f"{INSTRUMENT.item(r.item).label(lang)} {_number(r.mad, lang)}" for r in rows.itertuples())
     return " ".join((translate(lang, "chart_text.prefix"),

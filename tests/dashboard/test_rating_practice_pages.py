@@ -188,6 +188,7 @@ def test_the_researcher_sees_agreement_per_domain_and_item_with_charts_words_and
     assert len(items_chart["data"][0]["y"]) == rating_agreement.TOP
     words = [c.value for c in at.caption if c.value.startswith(NL["chart_text.prefix"])]
     assert len(words) == 2 and all(d.label("nl") in words[0] for d in INSTRUMENT.domains)
+    assert all(label in words[1] for label in items_chart["data"][0]["y"])  # the words say every bar
     domains = at.dataframe[0].value
     assert list(domains[NL["agreement.col_domain"]]) == [d.label("nl") for d in INSTRUMENT.domains]
     assert domains[NL["agreement.col_icc"]].notna().all()

@@ -33,13 +33,13 @@ def _names(ids, labels: Mapping[str, str], lang: str) -> str:
 
 
 def items_text(items: pd.DataFrame, labels: Mapping[str, str], lang: str) -> str:
-    """Floor and ceiling effects, the least and most often rated item."""
+    """Floor and ceiling effects (the items the chart marks), the least often rated item."""
     floor = items.index[items["floor"].eq(True)]
     ceiling = items.index[items["ceiling"].eq(True)]
     unrated = items["share_unrated"]
     most = unrated.idxmax() if unrated.notna().any() else None
     return _words(lang, "analyses.text.items", count=len(items), floor=len(floor), ceiling=len(ceiling),
-                  ceiling_items=_names(ceiling, labels, lang),
+                  floor_items=_names(floor, labels, lang), ceiling_items=_names(ceiling, labels, lang),
                   unrated_item=labels.get(most, "–") if most is not None else "–",
                   unrated=_pct(unrated.get(most), lang) if most is not None else "–")
 
@@ -70,19 +70,26 @@ def correlations_text(matrix: pd.DataFrame, labels: Mapping[str, str], lang: str
 
 
 def reliability_text(domains: pd.DataFrame, labels: Mapping[str, str], lang: str) -> str:
-    parts = [translate(lang, "analyses.text.reliability_domain", domain=labels.get(d, d), alpha=_n(r["alpha"], lang),
-                       alpha_low=_n(r["alpha_low"], lang), alpha_high=_n(r["alpha_high"], lang),
-                       omega=_n(r["omega"], lang), omega_low=_n(r["omega_low"], lang),
-                       omega_high=_n(r["omega_high"], lang))
-             if pd.notna(r["alpha"]) and pd.notna(r["omega"])
-             else translate(lang, "analyses.text.reliability_missing", domain=labels.get(d, d))
-             for d, r in domains.iterrows()]
-    return _words(lang, "analyses.text.reliability", parts="; ".join(parts))
+    """Each domain's alpha and omega with their intervals, as the chart marks them (alpha
+    can be there without omega: omega needs more than alpha does)."""
+    def domain(d: str, r: pd.Series) -> str:
+        values = dict(domain=labels.get(d, d), alpha=_n(r["alpha"], lang), alpha_low=_n(r["alpha_low"], lang),
+                      alpha_high=_n(r["alpha_high"], lang))
+        if pd.isna(r["alpha"]):
+            return translate(lang, "analyses.text.reliability_missing", domain=values["domain"])
+        if pd.isna(r["omega"]):
+            return translate(lang, "analyses.text.reliability_alpha_only", **values)
+        return translate(lang, "analyses.text.reliability_domain", **values, omega=_n(r["omega"], lang),
+                         omega_low=_n(r["omega_low"], lang), omega_high=_n(r["omega_high"], lang))
+
+    return _words(lang, "analyses.text.reliability", parts="; ".join(domain(d, r) for d, r in domains.iterrows()))
 
 
 def scree_text(eigenvalues: pd.DataFrame, suggested: int, lang: str) -> str:
-    first = ", ".join(_n(v, lang) for v in eigenvalues["observed"].head(6))
-    return _words(lang, "analyses.text.scree", count=len(eigenvalues), first=first, suggested=suggested)
+    """The chart's two lines, the first six points of each, and the suggestion."""
+    first, random = (", ".join(_n(v, lang) for v in eigenvalues[line].head(6)) for line in ("observed", "random"))
+    return _words(lang, "analyses.text.scree", count=len(eigenvalues), first=first, random=random,
+                  suggested=suggested)
 
 
 def loadings_text(recovery: pd.DataFrame, share: float, labels: Mapping[str, str], lang: str) -> str:

@@ -114,11 +114,18 @@ def team_load_text(load: pd.DataFrame, lang: str, *, week: str | None = None) ->
     ))
 
 
-def band_counts_text(counts: Mapping[str, int], lang: str) -> str:
+def band_counts_text(counts: Mapping[str, int | None], lang: str) -> str:
     """A bar chart of ratings per complexity band in words: each band with its count,
     in the chart's order, and the total. ``counts``: band -> count (a dict, or a pandas
-    Series indexed by band)."""
+    Series indexed by band); None for a band the chart leaves empty because it is hidden
+    (fewer than five participants): said as hidden, and the total is then of the bands
+    shown."""
     pairs = list(counts.items())
-    parts = "; ".join(f"{translate(lang, f'band.{band}')}: {int(n)}" for band, n in pairs)
+    hidden = [band for band, n in pairs if n is None or pd.isna(n)]
+    parts = "; ".join(f"{translate(lang, f'band.{band}')}: "
+                      + (translate(lang, "chart_text.band_hidden") if band in hidden else str(int(n)))
+                      for band, n in pairs)
+    total = sum(int(n) for band, n in pairs if band not in hidden)
     return " ".join((translate(lang, "chart_text.prefix"),
-                     translate(lang, "chart_text.bands", total=sum(int(n) for _, n in pairs), parts=parts)))
+                     translate(lang, "chart_text.bands_hidden" if hidden else "chart_text.bands", total=total,
+                               parts=parts)))

@@ -105,9 +105,13 @@ def agreement_figure(report: AgreementReport, lang: str) -> go.Figure:
                          array=(report.domains[f"{name}_high"].astype(float) - values).fillna(0).tolist(),
                          arrayminus=(values - report.domains[f"{name}_low"].astype(float)).fillna(0).tolist()),
             hovertemplate="%{x:.2f}<extra>%{fullData.name}</extra>"))
+    # ICC and kappa, and their lower bounds above all, can be below 0: the axis reaches them
+    lowest = report.domains[["icc", "icc_low", "kappa", "kappa_low"]].astype(float).min().min()
+    lowest = 0.0 if pd.isna(lowest) else min(0.0, float(lowest))
     fig.update_layout(
         title=dict(text=translate(lang, "agreement.chart_title")), height=360, margin=dict(l=10, r=10, t=50, b=40),
-        xaxis=dict(range=[-0.05, 1.05], title=translate(lang, "agreement.chart_axis")),
+        xaxis=dict(range=[min(-0.05, lowest - 0.05), 1.05], title=translate(lang, "agreement.chart_axis")),
+        separators=",." if lang == "nl" else ".,",
         yaxis=dict(tickmode="array", tickvals=list(range(len(labels))), ticktext=labels, autorange="reversed"),
         legend=dict(orientation="h", y=-0.25))
     return fig
@@ -123,24 +127,30 @@ def agreement_text(report: AgreementReport, lang: str) -> str:
                      "; ".join(parts) + "."))
 
 
+def _top_items(report: AgreementReport) -> pd.DataFrame:
+    """The items the chart draws and its words name: the most disagreement first, only
+    items with a value (an item no vignette has two ratings of has none)."""
+    return report.items[report.items["mad"].notna()].head(TOP)
+
+
 def disagreement_figure(report: AgreementReport, lang: str) -> go.Figure:
-    top = report.items.head(TOP)
+    top = _top_items(report)
     labels = [INSTRUMENT.item(i).label(lang) for i in top["item"]]
-    values = top["mad"].astype(float).fillna(0).tolist()
+    values = top["mad"].astype(float).tolist()
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h", marker=dict(color=BLUE),
         text=[_number(v, lang) for v in values], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.update_layout(
         title=dict(text=translate(lang, "agreement.disagreement_title", top=len(labels))),
-        height=120 + 32 * len(labels), margin=dict(l=10, r=40, t=50, b=40),
+        height=120 + 32 * len(labels), margin=dict(l=10, r=40, t=50, b=40), separators=",." if lang == "nl" else ".,",
         xaxis=dict(title=translate(lang, "agreement.disagreement_axis"), rangemode="tozero"),
         yaxis=dict(autorange="reversed"))
     return fig
 
 
-def disagreement_text(report: AgreementReport, lang: str, top: int = TOP) -> str:
-    rows = report.items.head(top)
+def disagreement_text(report: AgreementReport, lang: str) -> str:
+    rows = _top_items(report)
     parts = "; ".join(f"{INSTRUMENT.item(r.item).label(lang)} {_number(r.mad, lang)}" for r in rows.itertuples())
     return " ".join((translate(lang, "chart_text.prefix"),
                      translate(lang, "agreement.disagreement_text", top=len(rows), parts=parts)))

@@ -118,6 +118,7 @@ def comparison_figure(comparison: PracticeComparison, lang: str) -> go.Figure:
             hovertemplate="%{customdata}: %{x:.2f}<extra>%{fullData.name}</extra>"))
     fig.update_layout(
         title=dict(text=translate(lang, "practice.chart_title")), height=360, margin=dict(l=10, r=10, t=50, b=40),
+        separators=",." if lang == "nl" else ".,",
         xaxis=dict(range=[-0.1, 3.1], dtick=1, title=translate(lang, "practice.chart_axis")),
         yaxis=dict(tickmode="array", tickvals=list(range(len(labels))), ticktext=labels, autorange="reversed"),
         legend=dict(orientation="h", y=-0.25))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.components.chart_text import band_counts_text
 from dashboard.components.context import unit_of_work
 from dashboard.components.palette import BLUE
 from dashboard.components.research_analyses import CACHE_TTL, DataKey
@@ -41,7 +42,7 @@ def _band_figure(database: str, weeks: int, as_of, stamp: int, user_id: int, ses
         x=[translate(lang, f"band.{b}") for b in bands["band"]], y=counts, marker_color=BLUE,
         text=[None if hidden else int(n) for n, hidden in zip(bands["ratings"].fillna(0), bands["hidden"])]))
     figure.update_layout(xaxis_title=translate(lang, "research.band"), yaxis_title=translate(lang, "research.ratings"),
-                         margin={"t": 30})
+                         margin={"t": 30}, separators=",." if lang == "nl" else ".,")
     return figure
 
 
@@ -50,4 +51,11 @@ def band_figure(key: DataKey, lang: str) -> go.Figure:
     return _band_figure(*key.args(), lang)
 
 
-__all__ = ["band_figure", "summary"]
+def band_words(key: DataKey, lang: str) -> str:
+    """The band chart in words: every band in its order, a hidden one said as hidden."""
+    bands = summary(key).bands
+    return band_counts_text({band: None if hidden else int(n) for band, n, hidden
+                             in zip(bands["band"], bands["ratings"].fillna(0), bands["hidden"])}, lang)
+
+
+__all__ = ["band_figure", "band_words", "summary"]

@@ -10,7 +10,6 @@ import streamlit as st
 
 from complexity import INSTRUMENT
 from dashboard.components.caseload import models_caption
-from dashboard.components.chart_text import band_counts_text
 from dashboard.components import research_overview
 from dashboard.components.context import acting_user, show_store_error
 from dashboard.components.research_analyses import data_key
@@ -40,10 +39,9 @@ right.metric(t("research.checkins"), summary.checkins)
 
 bands = summary.bands
 if bands["participants"].sum():
-    shown = bands[~bands["hidden"]]
     st.plotly_chart(research_overview.band_figure(key, lang), key="research_bands", config={"displayModeBar": False})
     # the chart in words, for a screen reader
-    st.caption(band_counts_text(dict(zip(shown["band"], shown["ratings"].astype(int))), lang))
+    st.caption(research_overview.band_words(key, lang))
     if bands["hidden"].any():
         st.caption(t("research_page.hidden", count=int(bands["hidden"].sum())))
     st.caption(t("research.items", items=len(INSTRUMENT.item_ids)) + " "

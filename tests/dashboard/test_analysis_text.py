@@ -32,6 +32,13 @@ def test_reliability_names_every_domain_with_both_statistics_and_intervals():
     assert "alpha 0.91 (0.90–0.93)" in words.reliability_text(table, LABELS, "en")
 
 
+def test_reliability_gives_alpha_where_omega_could_not_be_computed():
+    table = pd.DataFrame({"alpha": [0.81], "alpha_low": [0.7], "alpha_high": [0.88], "omega": [np.nan],
+                          "omega_low": [np.nan], "omega_high": [np.nan]}, index=["content"])
+    assert "Case content alpha 0.81 (0.70–0.88), omega not computed" in words.reliability_text(table, LABELS, "en")
+    assert "Case content alfa 0,81 (0,70–0,88), omega niet berekend" in words.reliability_text(table, LABELS, "nl")
+
+
 def test_correlations_name_the_lowest_and_the_highest_pair():
     corr = pd.DataFrame([[1, 0.2, 0.7], [0.2, 1, 0.5], [0.7, 0.5, 1]],
                         index=["content", "emotions", "behaviour"], columns=["content", "emotions", "behaviour"])
@@ -43,7 +50,7 @@ def test_items_count_floor_and_ceiling_and_name_the_most_unrated_item():
     items = pd.DataFrame({"floor": [True, False], "ceiling": [False, True], "share_unrated": [0.05, 0.2]},
                          index=["i1", "i2"])
     text = words.items_text(items, LABELS, "en")
-    assert "A floor effect (more than 15 % of the rated cases at 0) in 1 items" in text
+    assert "A floor effect (more than 15 % of the rated cases at 0) in 1 items: Item one;" in text  # as marked
     assert "in 1: Item two" in text and "Most often not rated: Item two (20 %)" in text
 
 
@@ -65,5 +72,6 @@ def test_calibration_names_expert_and_learned_with_the_interval():
 
 def test_scree_gives_the_first_eigenvalues_and_the_suggestion():
     eigen = pd.DataFrame({"observed": [5.2, 1.4, 0.3], "random": [1.2, 1.1, 1.0]}, index=[1, 2, 3])
-    assert "3 eigenvalues, the first 5.20, 1.40, 0.30; parallel analysis suggests 1 factors" in \
-        words.scree_text(eigen, 1, "en")
+    text = words.scree_text(eigen, 1, "en")
+    assert "3 eigenvalues, the first 5.20, 1.40, 0.30;" in text and "parallel analysis suggests 1 factors" in text
+    assert "(parallel analysis), the first 1.20, 1.10, 1.00;" in text  # the chart's second line too

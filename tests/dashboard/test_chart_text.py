@@ -135,6 +135,15 @@ def test_the_bands_in_words_count_every_band_in_the_chart_order():
         f"Grafiek in woorden: beoordelingen per complexiteitsniveau (8 in totaal): {parts_nl}.")
 
 
+
+def test_a_hidden_band_is_said_as_hidden_in_its_place_and_the_total_is_of_the_bands_shown():
+    counts = {BANDS[0]: None, BANDS[1]: 7, BANDS[2]: 9, BANDS[3]: None}
+    text = band_counts_text(counts, "en")
+    assert text == (f"Chart in words: ratings per complexity band (16 in the bands shown): "
+                    f"{EN[f'band.{BANDS[0]}']}: hidden; {EN[f'band.{BANDS[1]}']}: 7; {EN[f'band.{BANDS[2]}']}: 9; "
+                    f"{EN[f'band.{BANDS[3]}']}: hidden.")
+
+
 # --- on the pages (AppTest) ---------------------------------------------------------------
 
 
@@ -285,9 +294,10 @@ def test_research_puts_the_ratings_per_band_in_words_under_its_chart(logged_in, 
     as_anna(demo_db, work)
     at = logged_in("researcher")  # Rita reads Dutch
     # One participant rated: under disclosure control (fewer than five participants) the
-    # bands she rated are hidden, in the chart and in its words; the empty bands show 0.
+    # bands she rated are hidden, in the chart (an empty slot) and in its words (said as
+    # hidden, without a number); the empty bands show 0.
     rated = {score_case(levels).band for levels in (HEAVY, HEAVY, light)}
     (caption,) = chart_captions(at)
-    assert caption == band_counts_text({band: 0 for band in BANDS if band not in rated}, "nl")
-    assert all(NL[f"band.{band}"] not in caption for band in rated)
+    assert caption == band_counts_text({band: None if band in rated else 0 for band in BANDS}, "nl")
+    assert all(f"{NL[f'band.{band}']}: {NL['chart_text.band_hidden']}" in caption for band in rated)
     assert NL["research_page.hidden"].format(count=len(rated)) in [c.value for c in at.caption]

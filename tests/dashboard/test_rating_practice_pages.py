@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
@@ -209,3 +210,24 @@ def test_other_roles_cannot_open_the_agreement(logged_in, role):
     at = logged_in(role)
     with pytest.raises(ValueError, match="rating_agreement"):
         at.switch_page("views/rating_agreement.py")
+
+
+def test_the_agreement_charts_show_what_their_words_say_below_zero_and_without_a_value():
+    from store.practice_agreement import COLUMNS, AgreementReport
+
+    domains = pd.DataFrame([{"domain": d, **dict.fromkeys(COLUMNS, 0.5)} for d in INSTRUMENT.domain_ids])
+    domains.loc[0, ["icc", "icc_low", "kappa_low"]] = [0.1, -0.42, -0.2]  # few raters: below 0 happens
+    items = pd.DataFrame([{"item": i, "domain": INSTRUMENT.item(i).domain, **dict.fromkeys(COLUMNS, 0.3)}
+                          for i in INSTRUMENT.item_ids[:3]])
+    items.loc[2, "mad"] = float("nan")  # no vignette with two ratings of it: no value
+    report = AgreementReport(items, domains, INSTRUMENT.version, 2, 5, "targets", "quadratic", 20)
+
+    figure = rating_agreement.agreement_figure(report, "nl")
+    low, _ = figure.layout.xaxis.range
+    assert low <= -0.42 and "-0,42" in rating_agreement.agreement_text(report, "nl")
+    assert figure.layout.separators == ",."  # Dutch decimals on the axis, as in the words
+    bars = rating_agreement.disagreement_figure(report, "nl")
+    shown = list(bars.data[0].y)
+    said = rating_agreement.disagreement_text(report, "nl")
+    assert shown == [INSTRUMENT.item(i).label("nl") for i in INSTRUMENT.item_ids[:2]]  # no bar of 0 for "none"
+    assert all(label in said for label in shown) and INSTRUMENT.item(INSTRUMENT.item_ids[2]).label("nl") not in said

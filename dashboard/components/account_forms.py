@@ -91,7 +91,7 @@ def password_form(user: auth.SessionUser) -> None:
     auth.renew_after_password_change(changed_at, ACCOUNT_PAGE, "password_changed")  # others end; a new id
     if user.must_change_password:  # the navigation opens up
         st.session_state[FLASH_KEY] = "account.password_changed"
-        st.rerun()
+        auth.rerun()  # (not while the browser is sent for its new cookie: it comes back to the full app)
     st.success(t("account.password_changed"))
 
 
@@ -136,7 +136,7 @@ def totp_section(user: auth.SessionUser) -> None:
             return
         auth.rotate_session(ACCOUNT_PAGE, "totp_enabled")  # the second factor is complete: a new id
         st.session_state[FLASH_KEY] = "account.totp_enabled"
-        st.rerun()  # the navigation opens up when the second factor was required
+        auth.rerun()  # the navigation opens up when the second factor was required (see auth.rerun)
 
 
 def _disable_form(user: auth.SessionUser) -> None:

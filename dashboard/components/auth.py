@@ -234,6 +234,16 @@ def handing_over() -> bool:
     return bool(st.session_state.get(HANDOFF_KEY))
 
 
+def rerun() -> None:
+    """``st.rerun()``, except while the browser is being sent for its cookie: a rerun
+    starts by clearing the messages not yet sent to the browser, the hand-off's redirect
+    among them, and the page would stay at "opening" for good (seen in the admin journey
+    once the server's runs got faster). The browser comes back on a new connection,
+    which runs the app afresh anyway."""
+    if not handing_over():
+        st.rerun()
+
+
 def _check(token: str, now: dt.datetime) -> SessionCheck:
     with db_session(readonly=True) as session:
         check = check_session(session, token, now=now, readonly=True)

@@ -470,3 +470,17 @@ def test_the_runs_check_is_gone_after_the_run_whatever_ends_it():
                 assert auth._RUN_USER.get() is not None
                 raise ending
         assert auth._RUN_USER.get() is None
+
+
+def test_no_rerun_while_the_browser_is_sent_for_its_cookie(monkeypatch):
+    # A rerun clears the messages not yet sent, the hand-off's redirect among them: the
+    # page would stay at "opening" (the admin journey in Chromium showed it).
+    reruns: list[int] = []
+    state: dict = {}
+    monkeypatch.setattr(auth.st, "rerun", lambda *a, **k: reruns.append(1))
+    monkeypatch.setattr(auth.st, "session_state", state)
+    auth.rerun()
+    assert reruns == [1]
+    state[auth.HANDOFF_KEY] = True
+    auth.rerun()
+    assert reruns == [1]

@@ -243,6 +243,22 @@ def reliability_table(items_by_domain: Mapping[str, pd.DataFrame], n_boot: int =
     and ``problem``: the :class:`PsychometricsError` code when something could not be
     computed (it is then NaN), else missing. ``groups`` is a Series of therapist labels on
     the cases' index, for the cluster bootstrap."""
+    def fill(row: dict, complete: pd.DataFrame) -> None:
+        clusters = None if groups is None else groups.reindex(complete.index)
+        row["alpha"] = cronbach_alpha(complete)
+        row["alpha_low"], row["alpha_high"] = bootstrap_ci(cronbach_alpha, complete, n_boot, level, seed, clusters)
+        row["omega"], row["heywood"] = _omega(complete)
+        row["omega_low"], row["omega_high"] = bootstrap_ci(mcdonald_omega, complete, n_boot, level, seed, clusters)
+
+    return _reliability_rows(items_by_domain, fill)
+
+
+def _reliability_rows(items_by_domain: Mapping[str, pd.DataFrame],
+                      fill: Callable[[dict, pd.DataFrame], None]) -> pd.DataFrame:
+    """The reliability table's frame: per domain its complete cases, the items used and
+    left out, and what ``fill(row, complete)`` computes; a :class:`PsychometricsError`
+    on the way leaves the rest NaN and its code in ``problem``. (Shared with
+    ``complexity.reliability_moments``.)"""
     rows = {}
     for domain, items in items_by_domain.items():
         row = {"n_cases": 0, "k_items": 0, "constant_items": ()} | dict.fromkeys(_STATISTICS, np.nan)
@@ -251,11 +267,7 @@ def reliability_table(items_by_domain: Mapping[str, pd.DataFrame], n_boot: int =
             complete = complete_cases(items)
             constant = tuple(c for c in complete.columns if complete[c].var() == 0)
             row.update(n_cases=len(complete), k_items=complete.shape[1] - len(constant), constant_items=constant)
-            clusters = None if groups is None else groups.reindex(complete.index)
-            row["alpha"] = cronbach_alpha(complete)
-            row["alpha_low"], row["alpha_high"] = bootstrap_ci(cronbach_alpha, complete, n_boot, level, seed, clusters)
-            row["omega"], row["heywood"] = _omega(complete)
-            row["omega_low"], row["omega_high"] = bootstrap_ci(mcdonald_omega, complete, n_boot, level, seed, clusters)
+            fill(row, complete)
         except PsychometricsError as error:
             row["problem"] = error.code
         rows[domain] = row

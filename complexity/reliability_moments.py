@@ -29,9 +29,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .psychometrics import (  # private: the table's columns, omega with its Heywood flag, the one-factor fit
-    MAX_FAILED_SHARE, MIN_CASES, PsychometricsError, _STATISTICS, _omega, _one_factor, complete_cases,
-    cronbach_alpha,
+from .psychometrics import (  # private: the table's rows, omega with its Heywood flag, the one-factor fit
+    MAX_FAILED_SHARE, MIN_CASES, PsychometricsError, _omega, _one_factor, _reliability_rows, cronbach_alpha,
 )
 
 __all__ = ["reliability_table_by_moments"]
@@ -116,21 +115,12 @@ def reliability_table_by_moments(items_by_domain: Mapping[str, pd.DataFrame], gr
     themselves; only the replicates go through the moments (module docstring)."""
     if not 0 < level < 1 or n_boot < 1:
         raise ValueError("level must be between 0 and 1 and n_boot at least 1")
-    rows = {}
-    for domain, items in items_by_domain.items():
-        row = {"n_cases": 0, "k_items": 0, "constant_items": ()} | dict.fromkeys(_STATISTICS, np.nan)
-        row |= {"heywood": None, "problem": None}
-        try:
-            complete = complete_cases(items)
-            constant = tuple(c for c in complete.columns if complete[c].var() == 0)
-            row.update(n_cases=len(complete), k_items=complete.shape[1] - len(constant), constant_items=constant)
-            row["alpha"] = cronbach_alpha(complete)
-            alphas, omegas = _intervals(_Moments(complete, groups), n_boot, level, seed)
-            row["alpha_low"], row["alpha_high"] = _bounds(alphas, n_boot, level)
-            row["omega"], row["heywood"] = _omega(complete)
-            row["omega_low"], row["omega_high"] = _bounds(omegas, n_boot, level)
-        except PsychometricsError as error:
-            row["problem"] = error.code
-        rows[domain] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
+    def fill(row: dict, complete: pd.DataFrame) -> None:
+        row["alpha"] = cronbach_alpha(complete)
+        alphas, omegas = _intervals(_Moments(complete, groups), n_boot, level, seed)
+        row["alpha_low"], row["alpha_high"] = _bounds(alphas, n_boot, level)
+        row["omega"], row["heywood"] = _omega(complete)
+        row["omega_low"], row["omega_high"] = _bounds(omegas, n_boot, level)
+
+    return _reliability_rows(items_by_domain, fill)
 

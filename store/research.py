@@ -298,12 +298,22 @@ def research_dataset(
     acting = _researcher(session, user, "research_dataset")
     data, ids = collect(session, acting, weeks=weeks, as_of=as_of, config=config, k=k)
     span = f"{data.first_week}..{data.last_week}"
-    audit.record(session, "read", actor=acting, subject_type="research_dataset",
-                 detail=f"research dataset: {len(ids)} consenting therapists, {len(data.mondays)} weeks ({span})")
-    for tid in ids:  # NEN 7513: each data subject's line, which they see in My data
-        audit.record(session, "read", actor=acting, subject_type="therapist", subject_id=tid,
-                     detail=f"research dataset ({span}, pseudonymised)")
+    record_with_participants(
+        session, acting, "read", ids,
+        detail=f"research dataset: {len(ids)} consenting therapists, {len(data.mondays)} weeks ({span})",
+        participant_detail=f"research dataset ({span}, pseudonymised)")
     return data
+
+
+def record_with_participants(session: Session, acting: UserAccount, action: str, ids, *, detail: str,
+                             participant_detail: str, subject_id: object = None) -> None:
+    """A read or export of pooled research data in the audit log: its line, and (NEN 7513)
+    a line for each participant, which they see in My data."""
+    audit.record(session, action, actor=acting, subject_type="research_dataset", subject_id=subject_id,
+                 detail=detail)
+    for tid in ids:
+        audit.record(session, action, actor=acting, subject_type="therapist", subject_id=tid,
+                     detail=participant_detail)
 
 
 # --- what the page shows at a glance ---------------------------------------------------------
@@ -354,6 +364,6 @@ def research_summary(session: Session, user: UserAccount, *, weeks: int = DEFAUL
 
 __all__ = [
     "DEFAULT_WEEKS", "MAX_K", "MIN_GROUP", "ResearchDataset", "ResearchSummary", "STUDY_ROLES", "Study",
-    "case_key_of", "collect", "current_study", "new_study", "research_dataset", "research_id_of",
-    "research_summary",
+    "case_key_of", "collect", "current_study", "new_study", "record_with_participants", "research_dataset",
+    "research_id_of", "research_summary",
 ]

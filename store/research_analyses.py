@@ -49,7 +49,9 @@ from .access import actor
 from .errors import InvalidInput, StoreError
 from .load import week_range
 from .models import AuditEvent, Case, CaseRating, ResearchConsent
-from .research import DEFAULT_WEEKS, MIN_GROUP, Study, WeekSpan, current_study, research_id_of
+from .research import (
+    DEFAULT_WEEKS, MIN_GROUP, Study, WeekSpan, current_study, record_with_participants, research_id_of,
+)
 
 CHANGES = ("create", "change", "delete")  # the audit actions that can change what the analyses read
 ROLE = "researcher"
@@ -134,11 +136,10 @@ def analysis_data(session: Session, user: object, *, weeks: int = DEFAULT_WEEKS,
         ratings[column] = ratings[column].astype(float)
     ratings["burden"] = ratings["burden"].astype(float)
     span = f"{iso_week_label(mondays[0])}..{iso_week_label(mondays[-1])}"
-    audit.record(session, "read", actor=acting, subject_type="research_dataset",
-                 detail=f"research analyses: {len(ids)} consenting therapists, {len(mondays)} weeks ({span})")
-    for tid in ids:  # NEN 7513: each data subject's line, which they see in My data
-        audit.record(session, "read", actor=acting, subject_type="therapist", subject_id=tid,
-                     detail=f"research analyses ({span}, pseudonymised)")
+    record_with_participants(
+        session, acting, "read", ids,
+        detail=f"research analyses: {len(ids)} consenting therapists, {len(mondays)} weeks ({span})",
+        participant_detail=f"research analyses ({span}, pseudonymised)")
     return AnalysisData(ratings, len(ids), tuple(mondays), current_study(session))
 
 

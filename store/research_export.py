@@ -53,7 +53,7 @@ from .disclosure import ALL, DEFAULT_K, DIMENSION, DisclosureReport
 from .errors import InvalidInput
 from .exporter.writers import check_fits_excel, csv_bytes, neutralise_formulas
 from .models import utcnow
-from .research import DEFAULT_WEEKS, ResearchDataset, collect
+from .research import DEFAULT_WEEKS, ResearchDataset, collect, record_with_participants
 from .xlsx import workbook
 
 FORMATS: tuple[str, ...] = ("csv", "parquet", "xlsx")
@@ -235,12 +235,11 @@ def research_export(
     exported_at = utcnow()
     content = build_file(data, fmt, exported_at=exported_at, export_id=export_id)
     span = f"{data.first_week}..{data.last_week}"
-    audit.record(session, "export", actor=acting, subject_type="research_dataset", subject_id=export_id,
-                 detail=(f"research dataset export {export_id}: {fmt}, {span}, {len(ids)} participants, "
-                         f"study {data.study.number}, k={data.disclosure.k}"))
-    for tid in ids:  # NEN 7513: each data subject's line, which they see in My data
-        audit.record(session, "export", actor=acting, subject_type="therapist", subject_id=tid,
-                     detail=f"research dataset export {export_id} ({fmt}, {span}, pseudonymised)")
+    record_with_participants(
+        session, acting, "export", ids, subject_id=export_id,
+        detail=(f"research dataset export {export_id}: {fmt}, {span}, {len(ids)} participants, "
+                f"study {data.study.number}, k={data.disclosure.k}"),
+        participant_detail=f"research dataset export {export_id} ({fmt}, {span}, pseudonymised)")
     extension = "xlsx" if fmt == "xlsx" else "zip"
     name = f"draagkracht-research-{data.first_week}-{data.last_week}-{export_id}.{extension}"
     return ResearchExport(content, name, MIME[fmt], fmt, export_id, len(ids), data.first_week, data.last_week,
